@@ -1,0 +1,12 @@
+/* confab-core.h: the one header the app, the CLI, the server and tests include.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "confab-types.h"
+#include "confab-project.h"
+#include "confab-chat.h"
+#include "confab-message.h"
+#include "confab-message-list.h"
+#include "confab-store.h"

@@ -1,0 +1,32 @@
+/* confab-message.h: one message, stored provider-neutral.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "confab-types.h"
+
+G_BEGIN_DECLS
+
+#define CONFAB_TYPE_MESSAGE (confab_message_get_type ())
+G_DECLARE_FINAL_TYPE (ConfabMessage, confab_message, CONFAB, MESSAGE, GObject)
+
+gint64              confab_message_get_id            (ConfabMessage *self);
+gint64              confab_message_get_chat_id       (ConfabMessage *self);
+/* The message a thread reply belongs to; 0 on the chat's main line. */
+gint64              confab_message_get_parent_id     (ConfabMessage *self);
+ConfabRole          confab_message_get_role          (ConfabMessage *self);
+/* A user name for user messages, "PROVIDER:MODEL" for assistant ones. */
+const char         *confab_message_get_author        (ConfabMessage *self);
+const char         *confab_message_get_provider      (ConfabMessage *self);
+const char         *confab_message_get_model         (ConfabMessage *self);
+const char         *confab_message_get_content       (ConfabMessage *self);
+ConfabMessageStatus confab_message_get_status        (ConfabMessage *self);
+const char         *confab_message_get_error         (ConfabMessage *self);
+/* -1 when unknown. */
+gint64              confab_message_get_input_tokens  (ConfabMessage *self);
+gint64              confab_message_get_output_tokens (ConfabMessage *self);
+/* Unix time in microseconds. */
+gint64              confab_message_get_created       (ConfabMessage *self);
+
+G_END_DECLS

@@ -1,0 +1,184 @@
+/* confab-store.h: the local SQLite store and the models the UI binds to.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "confab-types.h"
+#include "confab-project.h"
+#include "confab-chat.h"
+#include "confab-message.h"
+#include "confab-message-list.h"
+
+G_BEGIN_DECLS
+
+#define CONFAB_STORE_ERROR (confab_store_error_quark ())
+
+typedef enum
+{
+  CONFAB_STORE_ERROR_FAILED,
+  /* The file exists but is not an SQLite database (or is damaged). */
+  CONFAB_STORE_ERROR_NOT_A_DATABASE,
+  /* Written by a newer Confab: the schema version is above what we know. */
+  CONFAB_STORE_ERROR_NEWER_SCHEMA,
+  CONFAB_STORE_ERROR_NOT_FOUND,
+  CONFAB_STORE_ERROR_INVALID,
+  /* The disk is full or the file cannot be written. */
+  CONFAB_STORE_ERROR_NO_SPACE,
+} ConfabStoreError;
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define CONFAB_STORE_SCHEMA_VERSION 1
+
+#define CONFAB_TYPE_STORE (confab_store_get_type ())
+G_DECLARE_FINAL_TYPE (ConfabStore, confab_store, CONFAB, STORE, GObject)
+
+GQuark       confab_store_error_quark        (void);
+
+/* $XDG_DATA_HOME/confab/confab.db (the directory is created on open). */
+char        *confab_store_default_path       (void);
+
+/* Opens (creating if missing) and migrates. A file that is not SQLite or has a
+ * newer schema is reported and never written to. */
+ConfabStore *confab_store_new                (const char    *path,
+                                              GError       **error);
+const char  *confab_store_get_path           (ConfabStore   *self);
+int          confab_store_get_schema_version (ConfabStore   *self);
+
+/* Transactions nest (savepoints), so bulk writes can be grouped. */
+gboolean     confab_store_begin              (ConfabStore   *self,
+                                              GError       **error);
+gboolean     confab_store_commit             (ConfabStore   *self,
+                                              GError       **error);
+void         confab_store_rollback           (ConfabStore   *self);
+
+/* ---- Projects: a GListModel of ConfabProject, oldest first. Always alive. */
+GListModel    *confab_store_get_projects      (ConfabStore   *self);
+ConfabProject *confab_store_create_project    (ConfabStore   *self,
+                                               const char    *name,
+                                               GError       **error);
+ConfabProject *confab_store_lookup_project    (ConfabStore   *self,
+                                               gint64         id,
+                                               GError       **error);
+gboolean       confab_store_rename_project    (ConfabStore   *self,
+                                               ConfabProject *project,
+                                               const char    *name,
+                                               GError       **error);
+/* NULL clears. */
+gboolean       confab_store_set_project_defaults (ConfabStore   *self,
+                                                  ConfabProject *project,
+                                                  const char    *default_model,
+                                                  const char    *system_prompt,
+                                                  GError       **error);
+/* Deletes the project with its chats, messages and threads. */
+gboolean       confab_store_delete_project    (ConfabStore   *self,
+                                               ConfabProject *project,
+                                               GError       **error);
+
+/* ---- Chats: a GListModel of ConfabChat of one project, pinned first, then
+ * the most recently updated. The same model is returned while it is alive and
+ * follows every change made through the store. */
+GListModel    *confab_store_list_chats        (ConfabStore   *self,
+                                               ConfabProject *project);
+ConfabChat    *confab_store_create_chat       (ConfabStore   *self,
+                                               ConfabProject *project,
+                                               const char    *title,
+                                               GError       **error);
+ConfabChat    *confab_store_lookup_chat       (ConfabStore   *self,
+                                               gint64         id,
+                                               GError       **error);
+gboolean       confab_store_rename_chat       (ConfabStore   *self,
+                                               ConfabChat    *chat,
+                                               const char    *title,
+                                               GError       **error);
+gboolean       confab_store_move_chat         (ConfabStore   *self,
+                                               ConfabChat    *chat,
+                                               ConfabProject *project,
+                                               GError       **error);
+gboolean       confab_store_set_chat_model    (ConfabStore   *self,
+                                               ConfabChat    *chat,
+                                               const char    *model,
+                                               GError       **error);
+gboolean       confab_store_set_chat_draft    (ConfabStore   *self,
+                                               ConfabChat    *chat,
+                                               const char    *draft,
+                                               GError       **error);
+gboolean       confab_store_set_chat_pinned   (ConfabStore   *self,
+                                               ConfabChat    *chat,
+                                               gboolean       pinned,
+                                               GError       **error);
+gboolean       confab_store_set_chat_archived (ConfabStore   *self,
+                                               ConfabChat    *chat,
+                                               gboolean       archived,
+                                               GError       **error);
+gboolean       confab_store_delete_chat       (ConfabStore   *self,
+                                               ConfabChat    *chat,
+                                               GError       **error);
+
+/* ---- Messages. parent_id 0 is the main line, otherwise the thread of that
+ * message (the thread row is created on the first reply). */
+typedef struct
+{
+  gint64              chat_id;
+  gint64              parent_id;
+  ConfabRole          role;
+  const char         *author;
+  const char         *provider;  /* nullable */
+  const char         *model;     /* nullable */
+  const char         *content;
+  ConfabMessageStatus status;
+  gint64              input_tokens;   /* -1 unknown */
+  gint64              output_tokens;  /* -1 unknown */
+  gint64              created;        /* 0: now */
+} ConfabMessageDraft;
+
+ConfabMessage *confab_store_add_message       (ConfabStore              *self,
+                                               const ConfabMessageDraft *draft,
+                                               GError                  **error);
+ConfabMessage *confab_store_lookup_message    (ConfabStore   *self,
+                                               gint64         id,
+                                               GError       **error);
+/* Replaces the text (streaming appends go through here, batched by callers). */
+gboolean       confab_store_set_message_content (ConfabStore   *self,
+                                                 ConfabMessage *message,
+                                                 const char    *content,
+                                                 GError       **error);
+/* error_text is kept for CONFAB_MESSAGE_STATUS_ERROR, NULL otherwise. */
+gboolean       confab_store_finish_message    (ConfabStore         *self,
+                                               ConfabMessage       *message,
+                                               ConfabMessageStatus  status,
+                                               const char          *error_text,
+                                               gint64               input_tokens,
+                                               gint64               output_tokens,
+                                               GError             **error);
+gboolean       confab_store_delete_message    (ConfabStore   *self,
+                                               ConfabMessage *message,
+                                               GError       **error);
+
+/* A paged model of the main line (parent_id 0) or one thread, oldest first. */
+ConfabMessageList *confab_store_list_messages (ConfabStore   *self,
+                                               gint64         chat_id,
+                                               gint64         parent_id);
+
+/* ---- Threads: reply count and last reply time of the thread on a message.
+ * Returns FALSE when the message has no thread. */
+gboolean       confab_store_get_thread_info   (ConfabStore   *self,
+                                               gint64         parent_id,
+                                               guint         *reply_count,
+                                               gint64        *last_reply,
+                                               GError       **error);
+gboolean       confab_store_set_thread_model  (ConfabStore   *self,
+                                               gint64         parent_id,
+                                               const char    *model,
+                                               GError       **error);
+
+/* ---- Search: FTS5 over message text (streaming messages are indexed once
+ * they finish). Returns ConfabMessage objects, best match first. */
+GPtrArray     *confab_store_search            (ConfabStore   *self,
+                                               const char    *query,
+                                               guint          limit,
+                                               GError       **error);
+
+G_END_DECLS
