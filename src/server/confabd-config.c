@@ -1,0 +1,294 @@
+/* confabd-config.c: confabd settings from the command line and a key file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "confabd"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "confabd-config.h"
+
+ConfabdConfig *
+confabd_config_new (void)
+{
+  return g_new0 (ConfabdConfig, 1);
+}
+
+void
+confabd_config_free (ConfabdConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->listen);
+  g_free (config->data_dir);
+  g_free (config->tls_cert);
+  g_free (config->tls_key);
+  g_free (config->store);
+  g_free (config->redis);
+  g_free (config);
+}
+
+/* Paths in a config file are relative to the file, not to the working
+ * directory of whoever started the server.
+ */
+static char *
+resolve_path (const char *base_dir,
+              const char *path)
+{
+  if (g_path_is_absolute (path))
+    return g_strdup (path);
+  return g_build_filename (base_dir, path, NULL);
+}
+
+static gboolean
+read_string (GKeyFile    *key_file,
+             const char  *key,
+             const char  *base_dir,
+             char       **out,
+             GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *value = NULL;
+
+  value = g_key_file_get_string (key_file, CONFABD_CONFIG_GROUP, key, &local_error);
+  if (value == NULL)
+    {
+      if (g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  g_strstrip (value);
+  g_free (*out);
+  *out = base_dir != NULL ? resolve_path (base_dir, value) : g_steal_pointer (&value);
+  return TRUE;
+}
+
+gboolean
+confabd_config_load_file (ConfabdConfig  *config,
+                          const char     *path,
+                          GError        **error)
+{
+  static const char * const known_keys[] = {
+    "listen", "data-dir", "allow-register", "tls-cert", "tls-key", "store", "redis", NULL
+  };
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *base_dir = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!g_key_file_load_from_file (key_file, path, G_KEY_FILE_NONE, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   "%s: %s", path, local_error->message);
+      return FALSE;
+    }
+
+  if (!g_key_file_has_group (key_file, CONFABD_CONFIG_GROUP))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                   "%s: no [%s] group", path, CONFABD_CONFIG_GROUP);
+      return FALSE;
+    }
+
+  /* A misspelt key silently ignored is a server running with the wrong settings. */
+  keys = g_key_file_get_keys (key_file, CONFABD_CONFIG_GROUP, NULL, NULL);
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      if (!g_strv_contains (known_keys, keys[i]))
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                       "%s: unknown key “%s” in [%s]", path, keys[i], CONFABD_CONFIG_GROUP);
+          return FALSE;
+        }
+    }
+
+  {
+    g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+    g_autoptr(GFile) parent = g_file_get_parent (file);
+
+    base_dir = parent != NULL ? g_file_get_path (parent) : g_get_current_dir ();
+  }
+
+  if (!read_string (key_file, "listen", NULL, &config->listen, &local_error) ||
+      !read_string (key_file, "data-dir", base_dir, &config->data_dir, &local_error) ||
+      !read_string (key_file, "tls-cert", base_dir, &config->tls_cert, &local_error) ||
+      !read_string (key_file, "tls-key", base_dir, &config->tls_key, &local_error) ||
+      !read_string (key_file, "store", NULL, &config->store, &local_error) ||
+      !read_string (key_file, "redis", NULL, &config->redis, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   "%s: %s", path, local_error->message);
+      return FALSE;
+    }
+
+  if (g_key_file_has_key (key_file, CONFABD_CONFIG_GROUP, "allow-register", NULL))
+    {
+      gboolean value = g_key_file_get_boolean (key_file, CONFABD_CONFIG_GROUP,
+                                               "allow-register", &local_error);
+      if (local_error != NULL)
+        {
+          g_set_error (error, local_error->domain, local_error->code,
+                       "%s: allow-register: %s", path, local_error->message);
+          return FALSE;
+        }
+      config->allow_register = value;
+      config->allow_register_set = TRUE;
+    }
+
+  return TRUE;
+}
+
+static void
+merge_string (char       **into,
+              const char  *over)
+{
+  if (over != NULL)
+    {
+      g_free (*into);
+      *into = g_strdup (over);
+    }
+}
+
+/* Values set in @over (the command line) win over those in @config. */
+void
+confabd_config_merge (ConfabdConfig       *config,
+                      const ConfabdConfig *over)
+{
+  g_return_if_fail (config != NULL);
+  g_return_if_fail (over != NULL);
+
+  merge_string (&config->listen, over->listen);
+  merge_string (&config->data_dir, over->data_dir);
+  merge_string (&config->tls_cert, over->tls_cert);
+  merge_string (&config->tls_key, over->tls_key);
+  merge_string (&config->store, over->store);
+  merge_string (&config->redis, over->redis);
+
+  if (over->allow_register_set)
+    {
+      config->allow_register = over->allow_register;
+      config->allow_register_set = TRUE;
+    }
+}
+
+/* Fills in defaults and rejects what this version cannot do. */
+gboolean
+confabd_config_finish (ConfabdConfig  *config,
+                       GError        **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (config->listen == NULL)
+    config->listen = g_strdup (CONFABD_DEFAULT_LISTEN);
+
+  if (config->data_dir == NULL)
+    config->data_dir = g_build_filename (g_get_user_data_dir (), "confabd", NULL);
+
+  if ((config->tls_cert == NULL) != (config->tls_key == NULL))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "--tls-cert and --tls-key must be given together");
+      return FALSE;
+    }
+
+  if (config->store == NULL)
+    {
+      config->store = g_strconcat ("sqlite:", config->data_dir, G_DIR_SEPARATOR_S,
+                                   "confabd.sqlite", NULL);
+    }
+  else if (!g_str_has_prefix (config->store, "sqlite:") || config->store[7] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "unsupported store “%s”: this version supports only sqlite:PATH",
+                   config->store);
+      return FALSE;
+    }
+
+  if (config->redis != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "--redis is not supported by this version");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ADDR:PORT where ADDR is an IPv4 literal, a bracketed IPv6 literal
+ * ([::1]:8765) or “localhost”; PORT 0 lets the kernel pick one.
+ */
+GInetSocketAddress *
+confabd_parse_listen (const char  *listen,
+                      GError     **error)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  const char *colon;
+  const char *port_str;
+  char *end = NULL;
+  guint64 port;
+
+  g_return_val_if_fail (listen != NULL, NULL);
+
+  colon = strrchr (listen, ':');
+  if (colon == NULL || colon == listen)
+    goto invalid;
+
+  if (listen[0] == '[')
+    {
+      if (colon[-1] != ']' || colon - listen < 3)
+        goto invalid;
+      host = g_strndup (listen + 1, colon - listen - 2);
+      if (strchr (host, ':') == NULL)
+        goto invalid;
+    }
+  else
+    {
+      host = g_strndup (listen, colon - listen);
+      if (strchr (host, ':') != NULL)
+        goto invalid;
+    }
+
+  port_str = colon + 1;
+  if (!g_ascii_isdigit (*port_str))
+    goto invalid;
+  errno = 0;
+  port = g_ascii_strtoull (port_str, &end, 10);
+  if (errno != 0 || *end != '\0' || port > G_MAXUINT16)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "invalid listen address “%s”: port must be between 0 and 65535", listen);
+      return NULL;
+    }
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    address = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  else
+    address = g_inet_address_new_from_string (host);
+
+  if (address == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "invalid listen address “%s”: “%s” is not an IP address", listen, host);
+      return NULL;
+    }
+
+  return G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (address, (guint16) port));
+
+invalid:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "invalid listen address “%s”: expected ADDR:PORT, e.g. 127.0.0.1:8765 "
+               "or [::1]:8765", listen);
+  return NULL;
+}

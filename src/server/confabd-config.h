@@ -1,0 +1,44 @@
+/* confabd-config.h: confabd settings from the command line and a key file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define CONFABD_DEFAULT_LISTEN "127.0.0.1:8765"
+#define CONFABD_CONFIG_GROUP   "confabd"
+
+/* Every field is NULL (or FALSE) when not given, so a later source (flags)
+ * can be merged over an earlier one (the key file).
+ */
+typedef struct
+{
+  char     *listen;
+  char     *data_dir;
+  char     *tls_cert;
+  char     *tls_key;
+  char     *store;
+  char     *redis;
+  gboolean  allow_register;
+  gboolean  allow_register_set;
+} ConfabdConfig;
+
+ConfabdConfig       *confabd_config_new          (void);
+void                 confabd_config_free         (ConfabdConfig       *config);
+gboolean             confabd_config_load_file    (ConfabdConfig       *config,
+                                                  const char          *path,
+                                                  GError             **error);
+void                 confabd_config_merge        (ConfabdConfig       *config,
+                                                  const ConfabdConfig *over);
+gboolean             confabd_config_finish       (ConfabdConfig       *config,
+                                                  GError             **error);
+GInetSocketAddress  *confabd_parse_listen        (const char          *listen,
+                                                  GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabdConfig, confabd_config_free)
+
+G_END_DECLS

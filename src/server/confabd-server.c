@@ -1,0 +1,304 @@
+/* confabd-server.c: the confabd HTTP server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "confabd"
+
+#include "config.h"
+
+#include "confabd-server.h"
+
+struct _ConfabdServer
+{
+  GObject     parent_instance;
+
+  SoupServer *soup_server;
+  char       *data_dir;
+  gboolean    allow_register;
+  gboolean    tls;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabdServer, confabd_server, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DATA_DIR,
+  PROP_ALLOW_REGISTER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+health_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Allow", "GET, HEAD");
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
+}
+
+/* libsoup before 3.4 never notices when a client closes an idle keep-alive
+ * connection: the socket stays in CLOSE_WAIT and leaks (libsoup commit
+ * d20c6601, "Don't leak idle connections closed by the client"). Closing plain
+ * HTTP connections after each response avoids the idle state altogether;
+ * WebSocket upgrades are left alone.
+ */
+static void
+request_read_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_one (request_headers, "Upgrade") != NULL)
+    return;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+}
+
+static void
+request_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  g_autofree char *uri = g_uri_to_string (soup_server_message_get_uri (msg));
+
+  g_debug ("%s %s %u", soup_server_message_get_method (msg), uri,
+           soup_server_message_get_status (msg));
+}
+
+static void
+confabd_server_constructed (GObject *object)
+{
+  ConfabdServer *self = CONFABD_SERVER (object);
+  g_autofree char *server_header = g_strdup_printf ("confabd/%s ", PACKAGE_VERSION);
+
+  G_OBJECT_CLASS (confabd_server_parent_class)->constructed (object);
+
+  self->soup_server = soup_server_new ("server-header", server_header, NULL);
+  soup_server_add_handler (self->soup_server, "/health", health_cb, self, NULL);
+  if (soup_get_major_version () == 3 && soup_get_minor_version () < 4)
+    g_signal_connect (self->soup_server, "request-read", G_CALLBACK (request_read_cb), self);
+  g_signal_connect (self->soup_server, "request-finished",
+                    G_CALLBACK (request_finished_cb), self);
+}
+
+static void
+confabd_server_dispose (GObject *object)
+{
+  ConfabdServer *self = CONFABD_SERVER (object);
+
+  if (self->soup_server != NULL)
+    {
+      soup_server_disconnect (self->soup_server);
+      g_clear_object (&self->soup_server);
+    }
+
+  G_OBJECT_CLASS (confabd_server_parent_class)->dispose (object);
+}
+
+static void
+confabd_server_finalize (GObject *object)
+{
+  ConfabdServer *self = CONFABD_SERVER (object);
+
+  g_clear_pointer (&self->data_dir, g_free);
+
+  G_OBJECT_CLASS (confabd_server_parent_class)->finalize (object);
+}
+
+static void
+confabd_server_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ConfabdServer *self = CONFABD_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_DIR:
+      g_value_set_string (value, self->data_dir);
+      break;
+
+    case PROP_ALLOW_REGISTER:
+      g_value_set_boolean (value, self->allow_register);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confabd_server_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ConfabdServer *self = CONFABD_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_DIR:
+      self->data_dir = g_value_dup_string (value);
+      break;
+
+    case PROP_ALLOW_REGISTER:
+      self->allow_register = g_value_get_boolean (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confabd_server_class_init (ConfabdServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = confabd_server_constructed;
+  object_class->dispose = confabd_server_dispose;
+  object_class->finalize = confabd_server_finalize;
+  object_class->get_property = confabd_server_get_property;
+  object_class->set_property = confabd_server_set_property;
+
+  properties[PROP_DATA_DIR] =
+    g_param_spec_string ("data-dir", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_ALLOW_REGISTER] =
+    g_param_spec_boolean ("allow-register", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+confabd_server_init (ConfabdServer *self)
+{
+}
+
+ConfabdServer *
+confabd_server_new (const char *data_dir,
+                    gboolean    allow_register)
+{
+  g_return_val_if_fail (data_dir != NULL, NULL);
+
+  return g_object_new (CONFABD_TYPE_SERVER,
+                       "data-dir", data_dir,
+                       "allow-register", allow_register,
+                       NULL);
+}
+
+const char *
+confabd_server_get_data_dir (ConfabdServer *self)
+{
+  g_return_val_if_fail (CONFABD_IS_SERVER (self), NULL);
+
+  return self->data_dir;
+}
+
+gboolean
+confabd_server_get_allow_register (ConfabdServer *self)
+{
+  g_return_val_if_fail (CONFABD_IS_SERVER (self), FALSE);
+
+  return self->allow_register;
+}
+
+gboolean
+confabd_server_set_tls_files (ConfabdServer  *self,
+                              const char     *cert_file,
+                              const char     *key_file,
+                              GError        **error)
+{
+  g_autoptr(GTlsCertificate) certificate = NULL;
+
+  g_return_val_if_fail (CONFABD_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (cert_file != NULL, FALSE);
+  g_return_val_if_fail (key_file != NULL, FALSE);
+
+  certificate = g_tls_certificate_new_from_files (cert_file, key_file, error);
+  if (certificate == NULL)
+    return FALSE;
+
+  soup_server_set_tls_certificate (self->soup_server, certificate);
+  self->tls = TRUE;
+  return TRUE;
+}
+
+gboolean
+confabd_server_listen (ConfabdServer       *self,
+                       GInetSocketAddress  *address,
+                       GError             **error)
+{
+  g_return_val_if_fail (CONFABD_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (G_IS_INET_SOCKET_ADDRESS (address), FALSE);
+
+  return soup_server_listen (self->soup_server, G_SOCKET_ADDRESS (address),
+                             self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+}
+
+/* The address really bound, so port 0 reports the port the kernel chose.
+ * (soup_server_get_uris() would do, but leaks in libsoup 3.2.)
+ */
+char *
+confabd_server_dup_uri (ConfabdServer *self)
+{
+  GSList *listeners;
+  GSocket *socket;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autofree char *host = NULL;
+  GInetAddress *inet;
+  guint16 port;
+
+  g_return_val_if_fail (CONFABD_IS_SERVER (self), NULL);
+
+  listeners = soup_server_get_listeners (self->soup_server);
+  if (listeners == NULL)
+    return NULL;
+
+  socket = listeners->data;
+  g_slist_free (listeners);
+
+  local = g_socket_get_local_address (socket, NULL);
+  if (!G_IS_INET_SOCKET_ADDRESS (local))
+    return NULL;
+
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  host = g_inet_address_to_string (inet);
+
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("%s://[%s]:%u", self->tls ? "https" : "http", host, port);
+  return g_strdup_printf ("%s://%s:%u", self->tls ? "https" : "http", host, port);
+}
+
+/* Stops accepting and closes every connection; safe to call twice. */
+void
+confabd_server_shutdown (ConfabdServer *self)
+{
+  g_return_if_fail (CONFABD_IS_SERVER (self));
+
+  if (self->soup_server != NULL)
+    soup_server_disconnect (self->soup_server);
+}

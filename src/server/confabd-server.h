@@ -1,0 +1,30 @@
+/* confabd-server.h: the confabd HTTP server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+#define CONFABD_TYPE_SERVER (confabd_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabdServer, confabd_server, CONFABD, SERVER, GObject)
+
+ConfabdServer *confabd_server_new                (const char          *data_dir,
+                                                  gboolean             allow_register);
+const char    *confabd_server_get_data_dir       (ConfabdServer       *self);
+gboolean       confabd_server_get_allow_register (ConfabdServer       *self);
+gboolean       confabd_server_set_tls_files      (ConfabdServer       *self,
+                                                  const char          *cert_file,
+                                                  const char          *key_file,
+                                                  GError             **error);
+gboolean       confabd_server_listen             (ConfabdServer       *self,
+                                                  GInetSocketAddress  *address,
+                                                  GError             **error);
+char          *confabd_server_dup_uri            (ConfabdServer       *self);
+void           confabd_server_shutdown           (ConfabdServer       *self);
+
+G_END_DECLS

@@ -1,0 +1,181 @@
+/* main.c: confabd, the Confab room server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "confabd"
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <glib/gstdio.h>
+#include <glib-unix.h>
+
+#include "confabd-config.h"
+#include "confabd-server.h"
+
+static const char description[] =
+  "Without --listen the server listens on " CONFABD_DEFAULT_LISTEN "; port 0 picks a free\n"
+  "port. When ready it prints one line, “confabd listening on http://ADDR:PORT”,\n"
+  "on stdout. GET /health answers 200 “ok”. SIGTERM or SIGINT stops it (exit 0).\n"
+  "\n"
+  "The data directory defaults to $XDG_DATA_HOME/confabd and is created if needed.\n"
+  "\n"
+  "--config FILE reads a key file; options given on the command line win:\n"
+  "  [confabd]\n"
+  "  listen=127.0.0.1:8765\n"
+  "  data-dir=/var/lib/confabd      # relative paths are relative to FILE\n"
+  "  allow-register=false\n"
+  "  tls-cert=cert.pem\n"
+  "  tls-key=key.pem\n"
+  "  store=sqlite:/var/lib/confabd/confabd.sqlite\n"
+  "\n"
+  "Only sqlite: stores are supported for now; --store postgres://… and --redis are\n"
+  "reserved for scale-out and fail with an error in this version.\n"
+  "\n"
+  "Logs go to stderr, or to the journal under systemd. G_MESSAGES_DEBUG=confabd\n"
+  "shows each request.";
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_message ("Stopping on signal");
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+fail (const char *message)
+{
+  g_printerr ("confabd: error: %s\n", message);
+  return EXIT_FAILURE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(ConfabdConfig) config = confabd_config_new ();
+  g_autoptr(ConfabdConfig) flags = confabd_config_new ();
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GInetSocketAddress) address = NULL;
+  g_autoptr(ConfabdServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_file = NULL;
+  g_autofree char *uri = NULL;
+  gboolean version = FALSE;
+  guint sigterm_id, sigint_id;
+  const GOptionEntry entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &flags->listen,
+      "Address to listen on (default " CONFABD_DEFAULT_LISTEN ")", "ADDR:PORT" },
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &flags->data_dir,
+      "Data directory (default $XDG_DATA_HOME/confabd)", "DIR" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file,
+      "Read settings from a key file ([confabd] group)", "FILE" },
+    { "allow-register", 0, 0, G_OPTION_ARG_NONE, &flags->allow_register,
+      "Let new users create accounts", NULL },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &flags->tls_cert,
+      "Serve HTTPS with this PEM certificate (needs --tls-key)", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &flags->tls_key,
+      "PEM private key for --tls-cert", "FILE" },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &flags->store,
+      "Storage backend (default sqlite:DATA_DIR/confabd.sqlite)",
+      "sqlite:PATH|postgres://…" },
+    { "redis", 0, 0, G_OPTION_ARG_STRING, &flags->redis,
+      "Redis for fan-out between instances (not supported yet)", "redis://…" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+      "Print the version and exit", NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, "The Confab room server.");
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return fail (error->message);
+
+  if (argc > 1)
+    {
+      g_autofree char *message = g_strdup_printf ("unexpected argument “%s” (see --help)",
+                                                  argv[1]);
+      return fail (message);
+    }
+
+  if (version)
+    {
+      g_print ("confabd %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  flags->allow_register_set = flags->allow_register;
+
+  if (config_file != NULL && !confabd_config_load_file (config, config_file, &error))
+    return fail (error->message);
+
+  confabd_config_merge (config, flags);
+
+  if (!confabd_config_finish (config, &error))
+    return fail (error->message);
+
+  address = confabd_parse_listen (config->listen, &error);
+  if (address == NULL)
+    return fail (error->message);
+
+  if (g_mkdir_with_parents (config->data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *message = g_strdup_printf ("cannot create data directory %s: %s",
+                                                  config->data_dir,
+                                                  g_strerror (saved_errno));
+      return fail (message);
+    }
+
+  server = confabd_server_new (config->data_dir, config->allow_register);
+
+  if (config->tls_cert != NULL &&
+      !confabd_server_set_tls_files (server, config->tls_cert, config->tls_key, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("cannot load TLS certificate: %s",
+                                                  error->message);
+      return fail (message);
+    }
+
+  if (!confabd_server_listen (server, address, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("cannot listen on %s: %s",
+                                                  config->listen, error->message);
+      return fail (message);
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+
+  uri = confabd_server_dup_uri (server);
+  g_message ("Data directory %s, store %s, registration %s",
+             config->data_dir, config->store,
+             config->allow_register ? "open" : "closed");
+  g_message ("Listening on %s", uri);
+
+  /* The one line scripts wait for; stdout is often a pipe, so flush it. */
+  g_print ("confabd listening on %s\n", uri);
+  fflush (stdout);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (sigterm_id);
+  g_source_remove (sigint_id);
+  confabd_server_shutdown (server);
+  g_message ("Stopped");
+
+  return EXIT_SUCCESS;
+}
