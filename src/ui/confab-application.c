@@ -1,0 +1,259 @@
+/* confab-application.c: opens the store once and hands it to the window.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "confab-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "confab-application.h"
+#include "confab-window.h"
+
+struct _ConfabApplication
+{
+  AdwApplication  parent_instance;
+
+  ConfabStore    *store;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabApplication, confab_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+ConfabApplication *
+confab_application_new (void)
+{
+  return g_object_new (CONFAB_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/confab/Confab",
+                       NULL);
+}
+
+ConfabStore *
+confab_application_get_store (ConfabApplication *self)
+{
+  g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+static const char *
+advice_for_error (const GError *error)
+{
+  if (g_error_matches (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NEWER_SCHEMA))
+    return _("Update Confab to the latest version to open it.");
+
+  if (g_error_matches (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_A_DATABASE))
+    return _("Move the file somewhere else to start over with no chats, "
+             "or put a good copy back from a backup.");
+
+  return _("Check that the folder can be written to and that the disk is not full, "
+           "then start Confab again.");
+}
+
+static void
+show_open_error (ConfabApplication *self,
+                 const GError      *error)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *parent;
+
+  /* No main window opens on a store we cannot use: the dialog is the only
+   * visible window, so the application quits when it closes and nothing is
+   * ever written. It still gets a (never shown) parent, as libadwaita wants
+   * every message dialog to have one. */
+  parent = adw_application_window_new (GTK_APPLICATION (self));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (parent),
+                                                       _("Cannot Open Your Chats"), NULL));
+  adw_message_dialog_format_body (dialog, "%s\n\n%s", error->message, advice_for_error (error));
+  adw_message_dialog_add_response (dialog, "quit", _("_Quit"));
+  adw_message_dialog_set_default_response (dialog, "quit");
+  adw_message_dialog_set_close_response (dialog, "quit");
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Confab"));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (gtk_window_destroy), parent,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+confab_application_activate (GApplication *app)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (app);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window != NULL)
+    {
+      gtk_window_present (window);
+      return;
+    }
+
+  if (self->store == NULL)
+    {
+      path = confab_store_default_path ();
+      self->store = confab_store_new (path, &error);
+
+      if (self->store == NULL)
+        {
+          g_debug ("Cannot open %s: %s", path, error->message);
+          show_open_error (self, error);
+          return;
+        }
+
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+    }
+
+  window = GTK_WINDOW (confab_window_new (self, self->store));
+  gtk_window_present (window);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  ConfabApplication *self = user_data;
+  g_autoptr (GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Close rather than destroy, so every window saves its state in
+   * close-request; the application ends with its last window. Closing
+   * changes the list, so walk a copy. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    g_ptr_array_add (windows, g_object_ref (l->data));
+
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_close (g_ptr_array_index (windows, i));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  ConfabApplication *self = user_data;
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "modal", TRUE,
+                        "application-name", _("Confab"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The Confab developers"),
+                        "copyright", _("© The Confab developers"),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "comments", _("Chat with AI models from many providers, "
+                                      "organized in projects"),
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+shortcuts_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  ConfabApplication *self = user_data;
+  g_autoptr (GtkBuilder) builder = NULL;
+  GtkWindow *window;
+
+  /* Built on demand rather than by GtkApplication from gtk/help-overlay.ui:
+   * that one stays around as a hidden toplevel, and GTK 4.8's AT-SPI root
+   * hits an assertion when a screen reader asks for a toplevel index that
+   * is out of date and lands on a hidden window. */
+  builder = gtk_builder_new_from_resource ("/io/github/confab/Confab/confab-shortcuts-window.ui");
+  window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+  gtk_window_set_transient_for (window, gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (window);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "about", about_action },
+  { "shortcuts", shortcuts_action },
+};
+
+static void
+confab_application_startup (GApplication *app)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
+
+  G_APPLICATION_CLASS (confab_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.shortcuts", shortcuts_accels);
+  gtk_window_set_default_icon_name (APP_ID);
+}
+
+static void
+confab_application_dispose (GObject *object)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (confab_application_parent_class)->dispose (object);
+}
+
+static void
+confab_application_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_application_class_init (ConfabApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = confab_application_dispose;
+  object_class->get_property = confab_application_get_property;
+
+  app_class->activate = confab_application_activate;
+  app_class->startup = confab_application_startup;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         CONFAB_TYPE_STORE,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+confab_application_init (ConfabApplication *self)
+{
+}

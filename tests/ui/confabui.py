@@ -1,0 +1,399 @@
+# confabui.py: helpers for driving the Confab app through AT-SPI and xdotool.
+#
+# Every wait polls with a deadline instead of sleeping a fixed time, and every
+# failure says what was expected and shows the app's log.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import pyatspi
+
+DEFAULT_TIMEOUT = 20
+
+
+class TestFailure(Exception):
+    pass
+
+
+class DisplayLost(TestFailure):
+    """The X server went away under us: not the app's fault, run again."""
+
+
+# run-ui-test.sh runs the whole test again on another display.
+EXIT_DISPLAY_LOST = 99
+
+
+def log(message):
+    for line in str(message).splitlines() or ['']:
+        print('# ' + line, flush=True)
+
+
+def wait_for(predicate, what, timeout=DEFAULT_TIMEOUT, interval=0.1):
+    """Polls predicate until it returns something true; returns that."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while True:
+        try:
+            result = predicate()
+            if result:
+                return result
+        except TestFailure:  # a real failure, like the app crashing: stop now
+            raise
+        except Exception as e:  # objects vanish while the UI changes
+            last_error = e
+        if time.monotonic() > deadline:
+            detail = ' (last error: %r)' % last_error if last_error else ''
+            raise TestFailure('timed out after %ds waiting for %s%s' % (timeout, what, detail))
+        time.sleep(interval)
+
+
+def sha256(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def data_dir():
+    return os.path.join(os.environ['XDG_DATA_HOME'], 'confab')
+
+
+def database_path():
+    return os.path.join(data_dir(), 'confab.db')
+
+
+def keyfile_path():
+    return os.path.join(os.environ['XDG_CONFIG_HOME'], 'glib-2.0', 'settings', 'keyfile')
+
+
+def clean_name(name):
+    return (name or '').replace('_', '')
+
+
+def walk(acc, ancestors=(), max_depth=60):
+    """Yields (accessible, roles of its ancestors) for acc and its descendants.
+
+    Only ever walks down: asking GTK 4.8 for the parent of some objects (stack
+    pages) can hit an assertion in its AT-SPI code."""
+    if acc is None or len(ancestors) > max_depth:
+        return
+    yield acc, ancestors
+    try:
+        count = acc.childCount
+        role = acc.getRoleName()
+    except Exception:
+        return
+    for i in range(count):
+        try:
+            child = acc.getChildAtIndex(i)
+        except Exception:
+            continue
+        yield from walk(child, ancestors + (role,), max_depth)
+
+
+def is_showing(acc):
+    """GTK 4.8 sets SHOWING on toplevels only; widgets that are not on screen
+    (other stack pages, closed popovers) have an empty extent."""
+    try:
+        if acc.getState().contains(pyatspi.STATE_SHOWING):
+            return True
+        extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        return extents.width > 0 and extents.height > 0
+    except Exception:
+        return False
+
+
+def has_action(acc):
+    try:
+        return acc.queryAction().nActions > 0
+    except Exception:
+        return False
+
+
+def name_matches(acc_name, wanted):
+    """GTK 4.8 names a button with a mnemonic label "_Quit Quit"."""
+    name = clean_name(acc_name)
+    return name == wanted or name == wanted + ' ' + wanted
+
+
+def is_sensitive(acc):
+    try:
+        return acc.getState().contains(pyatspi.STATE_SENSITIVE)
+    except Exception:
+        return False
+
+
+def dump(acc, depth=0, max_depth=40):
+    """The tree as text, for failure messages."""
+    lines = []
+
+    def visit(node, level):
+        if node is None or level > max_depth:
+            return
+        try:
+            lines.append('%s%s %r%s' % ('  ' * level, node.getRoleName(), node.name,
+                                        '' if is_showing(node) else ' (hidden)'))
+            for i in range(node.childCount):
+                visit(node.getChildAtIndex(i), level + 1)
+        except Exception as e:
+            lines.append('%s<gone: %r>' % ('  ' * level, e))
+
+    visit(acc, depth)
+    return '\n'.join(lines)
+
+
+class App:
+    """One run of the confab binary with its output in a log file."""
+
+    def __init__(self, label='app'):
+        self.binary = os.environ['CONFAB_BINARY']
+        self.log_file = tempfile.NamedTemporaryFile(prefix='confab-%s-' % label, suffix='.log',
+                                                    delete=False)
+        env = dict(os.environ)
+        # A critical in the app is a bug: make it crash the run.
+        env['G_DEBUG'] = 'fatal-criticals'
+        env.setdefault('G_MESSAGES_DEBUG', '')
+        # CONFAB_TEST_WRAPPER="gdb -batch -ex run -ex bt --args" and the like, for
+        # debugging: the app is then found by its name, not the wrapper's pid.
+        self.wrapper = os.environ.get('CONFAB_TEST_WRAPPER', '').split()
+        log('starting %s' % ' '.join(self.wrapper + [self.binary]))
+        self.proc = subprocess.Popen(self.wrapper + [self.binary], stdout=self.log_file,
+                                     stderr=subprocess.STDOUT, env=env)
+        self._accessible = None
+        self._window_id = None
+
+    # ---- process
+
+    def log_text(self):
+        try:
+            with open(self.log_file.name, encoding='utf-8', errors='replace') as f:
+                return f.read()
+        except OSError:
+            return ''
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def wait_exit(self, timeout=DEFAULT_TIMEOUT):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise TestFailure('the app did not exit within %ds' % timeout)
+
+    def kill(self):
+        if self.running():
+            self.proc.kill()
+            self.proc.wait()
+
+    def raise_exited(self):
+        text = self.log_text()
+        if 'cannot open display' in text:
+            raise DisplayLost('the X server went away:\n' + text)
+        raise TestFailure('the app exited early (status %s):\n%s'
+                          % (self.proc.returncode, text))
+
+    def check_log(self):
+        """GTK or GLib warnings in the output are failures too."""
+        bad = [line for line in self.log_text().splitlines()
+               if ('-WARNING **' in line or '-CRITICAL **' in line)
+               and 'Screen coordinates' not in line]
+        if bad:
+            raise TestFailure('the app printed warnings:\n' + '\n'.join(bad))
+
+    # ---- accessibility
+
+    def accessible(self, timeout=DEFAULT_TIMEOUT):
+        def find():
+            if not self.running():
+                self.raise_exited()
+            desktop = pyatspi.Registry.getDesktop(0)
+            for i in range(desktop.childCount):
+                app = desktop.getChildAtIndex(i)
+                try:
+                    if app is None:
+                        continue
+                    if app.get_process_id() == self.proc.pid:
+                        return app
+                    if self.wrapper and app.name == os.path.basename(self.binary):
+                        return app
+                except Exception:
+                    continue
+            return None
+
+        if self._accessible is None:
+            self._accessible = wait_for(find, 'the app on the accessibility bus', timeout)
+        return self._accessible
+
+    def find_all(self, role=None, name=None, contains=None, showing=True, root=None,
+                 inside=None):
+        """Matching descendants of root (the app); inside is the role of an
+        ancestor they must have, like 'list item'."""
+        root = root or self.accessible()
+        found = []
+        for acc, ancestors in walk(root):
+            if inside is not None and inside not in ancestors:
+                continue
+            try:
+                if role is not None and acc.getRoleName() != role:
+                    continue
+                acc_name = clean_name(acc.name)
+                if name is not None and not name_matches(acc.name, name):
+                    continue
+                if contains is not None and contains.lower() not in acc_name.lower():
+                    continue
+                if showing and not is_showing(acc):
+                    continue
+            except Exception:
+                continue
+            found.append(acc)
+        return found
+
+    def find(self, role=None, name=None, contains=None, showing=True, root=None,
+             inside=None, timeout=DEFAULT_TIMEOUT):
+        what = 'a %s named %r' % (role or 'widget', name if name is not None else contains)
+
+        def check():
+            if not self.running():
+                self.raise_exited()
+            items = self.find_all(role, name, contains, showing, root, inside)
+            return items[0] if items else None
+
+        try:
+            return wait_for(check, what, timeout)
+        except TestFailure:
+            if self.running():
+                log(dump(root or self.accessible()))
+            raise
+
+    def wait_gone(self, role=None, name=None, contains=None, root=None, inside=None,
+                  timeout=DEFAULT_TIMEOUT):
+        what = 'no %s named %r' % (role or 'widget', name if name is not None else contains)
+        wait_for(lambda: not self.find_all(role, name, contains, True, root, inside),
+                 what, timeout)
+
+    def click(self, role, name, root=None, timeout=DEFAULT_TIMEOUT):
+        """Waits for a sensitive widget with an action and runs the first one
+        (click). A GtkMenuButton shows up as a button around a button: the
+        inner one has the action."""
+        def check():
+            for acc in self.find_all(role, name, root=root):
+                if has_action(acc) and is_sensitive(acc):
+                    return acc
+            return None
+
+        try:
+            acc = wait_for(check, 'a sensitive %s named %r' % (role, name), timeout)
+        except TestFailure:
+            if self.running():
+                log(dump(root or self.accessible()))
+            raise
+        acc.queryAction().doAction(0)
+        return acc
+
+    def dialog(self, heading, timeout=DEFAULT_TIMEOUT):
+        """The dialog window showing a label with the heading."""
+        def check():
+            app = self.accessible()
+            for i in range(app.childCount):
+                window = app.getChildAtIndex(i)
+                if window is None or window.getRoleName() not in ('dialog', 'alert'):
+                    continue
+                if self.find_all('label', heading, root=window):
+                    return window
+            return None
+
+        try:
+            return wait_for(check, 'a dialog titled %r' % heading, timeout)
+        except TestFailure:
+            if self.running():
+                log(dump(self.accessible()))
+            raise
+
+    def type_into_dialog(self, dialog, text):
+        entry = self.find('text', root=dialog)
+        entry.queryEditableText().setTextContents(text)
+        wait_for(lambda: entry.queryText().getText(0, entry.queryText().characterCount) == text,
+                 'the entry to contain %r' % text)
+
+    # ---- X11, through xdotool
+
+    def window_id(self, timeout=DEFAULT_TIMEOUT):
+        def search():
+            pid = self.accessible().get_process_id()
+            out = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid',
+                                  str(pid), '--name', '^Confab$'],
+                                 capture_output=True, text=True)
+            ids = out.stdout.split()
+            return ids[0] if ids else None
+
+        if self._window_id is None:
+            self._window_id = wait_for(search, 'the main window on X11', timeout)
+        return self._window_id
+
+    def key(self, keys):
+        """Sends a key combination to the main window, as a user would type it."""
+        wid = self.window_id()
+        subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
+        subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
+
+    def mouse_click(self, acc, button=1):
+        """Clicks the middle of a widget with the pointer (for what AT-SPI
+        cannot do, like a right-click). Extents are relative to the window."""
+        extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        x = extents.x + extents.width // 2
+        y = extents.y + extents.height // 2
+        subprocess.run(['xdotool', 'mousemove', '--sync', '--window', self.window_id(),
+                        str(x), str(y), 'click', str(button)], check=True)
+
+    def window_size(self):
+        out = subprocess.run(['xdotool', 'getwindowgeometry', self.window_id()],
+                             capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            line = line.strip()
+            if line.startswith('Geometry:'):
+                w, h = line.split(':', 1)[1].strip().split('x')
+                return int(w), int(h)
+        raise TestFailure('no geometry in %r' % out)
+
+    def resize(self, width, height):
+        subprocess.run(['xdotool', 'windowsize', '--sync', self.window_id(),
+                        str(width), str(height)], check=True)
+
+
+def run(test_functions):
+    """Runs the tests as TAP; kills apps left running by a failed test."""
+    print('1..%d' % len(test_functions), flush=True)
+    failed = 0
+    for number, func in enumerate(test_functions, 1):
+        apps = []
+        try:
+            func(apps)
+            for app in apps:
+                app.check_log()
+            print('ok %d - %s' % (number, func.__name__), flush=True)
+        except DisplayLost as e:
+            log(str(e))
+            for app in apps:
+                app.kill()
+            sys.exit(EXIT_DISPLAY_LOST)
+        except Exception as e:
+            failed += 1
+            log(traceback.format_exc())
+            for app in apps:
+                log('--- log of pid %d ---' % app.proc.pid)
+                log(app.log_text())
+            print('not ok %d - %s: %s' % (number, func.__name__, str(e).splitlines()[0] if str(e) else type(e).__name__),
+                  flush=True)
+        finally:
+            for app in apps:
+                app.kill()
+                try:
+                    os.unlink(app.log_file.name)
+                except OSError:
+                    pass
+    sys.exit(1 if failed else 0)
