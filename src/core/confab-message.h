@@ -28,5 +28,10 @@ gint64              confab_message_get_input_tokens  (ConfabMessage *self);
 gint64              confab_message_get_output_tokens (ConfabMessage *self);
 /* Unix time in microseconds. */
 gint64              confab_message_get_created       (ConfabMessage *self);
+/* The thread on this message: its number of replies (0 when it has none)
+ * and the time of the newest one (0 when none). Kept current by the store
+ * as replies come and go, so a "3 replies" label can bind to them. */
+guint               confab_message_get_reply_count   (ConfabMessage *self);
+gint64              confab_message_get_last_reply    (ConfabMessage *self);
 
 G_END_DECLS

@@ -151,7 +151,15 @@ process_line (ConfabSseParser    *self,
   const char *line;
   gsize len;
   const char *colon;
-  gboolean had_nul = memchr (self->line->data, '\0', self->line->len) != NULL;
+  gboolean had_nul;
+
+  if (self->line->len == 0)
+    {
+      dispatch (self, func, user_data);
+      return;
+    }
+
+  had_nul = memchr (self->line->data, '\0', self->line->len) != NULL;
 
   /* The stream is UTF-8; invalid sequences become U+FFFD like a decoder
    * would. Lines only end at ASCII bytes, so a character split across
@@ -166,12 +174,6 @@ process_line (ConfabSseParser    *self,
       valid = g_utf8_make_valid ((const char *) self->line->data, self->line->len);
       line = valid;
       len = strlen (valid);
-    }
-
-  if (len == 0)
-    {
-      dispatch (self, func, user_data);
-      return;
     }
 
   if (line[0] == ':')

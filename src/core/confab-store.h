@@ -30,7 +30,7 @@ typedef enum
 } ConfabStoreError;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CONFAB_STORE_SCHEMA_VERSION 1
+#define CONFAB_STORE_SCHEMA_VERSION 2
 
 #define CONFAB_TYPE_STORE (confab_store_get_type ())
 G_DECLARE_FINAL_TYPE (ConfabStore, confab_store, CONFAB, STORE, GObject)
@@ -172,6 +172,10 @@ gboolean       confab_store_get_thread_info   (ConfabStore   *self,
 gboolean       confab_store_set_thread_model  (ConfabStore   *self,
                                                gint64         parent_id,
                                                const char    *model,
+                                               GError       **error);
+/* The model set above, or NULL (also when there is no thread). */
+char          *confab_store_dup_thread_model  (ConfabStore   *self,
+                                               gint64         parent_id,
                                                GError       **error);
 
 /* ---- Search: FTS5 over message text (streaming messages are indexed once

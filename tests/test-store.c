@@ -1,0 +1,437 @@
+/* test-store.c: opening the store: migrations, files that are not ours,
+ * transactions and durability.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "confab-test"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "confab-test-utils.h"
+
+typedef ConfabTestStore Fixture;
+
+#define ADD_TEST(path, func) \
+  g_test_add (path, Fixture, NULL, confab_test_store_setup, func, confab_test_store_teardown)
+
+static void
+test_migrate_empty (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const char *const tables[] = { "projects", "chats", "messages", "threads",
+                                        "messages_fts" };
+  ConfabStore *store = fixture->store;
+  g_autofree char *journal_mode = NULL;
+
+  g_assert_cmpint (confab_store_get_schema_version (store), ==, CONFAB_STORE_SCHEMA_VERSION);
+  g_assert_cmpstr (confab_store_get_path (store), ==, fixture->path);
+  g_assert_cmpint (confab_test_query_int (store, "PRAGMA user_version"), ==,
+                   CONFAB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (confab_test_query_int (store, "PRAGMA application_id"), ==, 0x43464142);
+  g_assert_cmpint (confab_test_query_int (store, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (confab_test_query_int (store, "PRAGMA synchronous"), ==, 1); /* NORMAL */
+  journal_mode = confab_test_query_text (store, "PRAGMA journal_mode");
+  g_assert_cmpstr (journal_mode, ==, "wal");
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema "
+                                              "WHERE type = 'table' AND name = '%s'",
+                                              tables[i]);
+      g_assert_cmpint (confab_test_query_int (store, sql), ==, 1);
+    }
+
+  g_assert_cmpint (confab_test_query_int (store, "SELECT count(*) FROM sqlite_schema "
+                                                "WHERE type = 'trigger'"), ==, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (confab_store_get_projects (store)), ==, 0);
+  g_assert_true (g_file_test (fixture->path, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_reopen (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(ConfabProject) project = confab_test_create_project (fixture->store, "Kept");
+  gint64 id = confab_project_get_id (project);
+  ConfabProject *reloaded;
+
+  g_clear_object (&project);
+  confab_test_store_reopen (fixture);
+
+  g_assert_cmpint (confab_store_get_schema_version (fixture->store), ==,
+                   CONFAB_STORE_SCHEMA_VERSION);
+  g_assert_cmpuint (g_list_model_get_n_items (confab_store_get_projects (fixture->store)),
+                    ==, 1);
+  reloaded = g_list_model_get_item (confab_store_get_projects (fixture->store), 0);
+  g_assert_cmpint (confab_project_get_id (reloaded), ==, id);
+  g_assert_cmpstr (confab_project_get_name (reloaded), ==, "Kept");
+  g_object_unref (reloaded);
+}
+
+static void
+test_default_path (void)
+{
+  g_autofree char *path = confab_store_default_path ();
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "confab",
+                                                "confab.db", NULL);
+  g_autoptr(ConfabStore) store = NULL;
+
+  g_assert_cmpstr (path, ==, expected);
+
+  /* The folder is created on open (XDG dirs are private to the tests). */
+  store = confab_test_store_new (path);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+
+/* ---- Projects */
+
+static void
+test_empty_file (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  ConfabStore *store;
+
+  /* An empty file is a new database to SQLite too. */
+  confab_test_write_file (path, "", 0);
+  store = confab_test_store_new (path);
+  g_assert_cmpint (confab_store_get_schema_version (store), ==, CONFAB_STORE_SCHEMA_VERSION);
+  g_assert_finalize_object (store);
+
+  confab_test_rm_rf (dir);
+}
+
+/* ---- Durability: a writer killed mid-stream loses nothing it reported. */
+
+static void
+test_transactions (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  ConfabStore *store = fixture->store;
+  g_autoptr(ConfabProject) project = confab_test_create_project (store, "P");
+  g_autoptr(ConfabChat) chat = confab_test_create_chat (store, project, "c");
+  g_autoptr(GError) error = NULL;
+  gint64 kept_id, undone_id, outer_id;
+
+  g_assert_true (confab_store_begin (store, &error));
+  {
+    g_autoptr(ConfabMessage) m = confab_test_add_text (store, chat, 0, "kept");
+    kept_id = confab_message_get_id (m);
+  }
+  g_assert_true (confab_store_begin (store, &error));
+  {
+    g_autoptr(ConfabMessage) m = confab_test_add_text (store, chat, 0, "undone");
+    undone_id = confab_message_get_id (m);
+  }
+  confab_store_rollback (store);
+  g_assert_true (confab_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (confab_test_message_exists (store, kept_id));
+  g_assert_false (confab_test_message_exists (store, undone_id));
+
+  /* An outer rollback undoes committed inner levels too. */
+  g_assert_true (confab_store_begin (store, &error));
+  g_assert_true (confab_store_begin (store, &error));
+  {
+    g_autoptr(ConfabMessage) m = confab_test_add_text (store, chat, 0, "inner");
+    outer_id = confab_message_get_id (m);
+  }
+  g_assert_true (confab_store_commit (store, &error));
+  confab_store_rollback (store);
+  g_assert_false (confab_test_message_exists (store, outer_id));
+  g_assert_true (sqlite3_get_autocommit (confab_test_store_db (store)));
+}
+
+/* ---- Live message lists */
+
+/* PRAGMA max_page_count makes SQLite answer SQLITE_FULL as a full disk
+ * would. */
+static void
+test_disk_full (Fixture       *fixture,
+                gconstpointer  data)
+{
+  ConfabStore *store = fixture->store;
+  g_autoptr(ConfabProject) project = confab_test_create_project (store, "P");
+  g_autoptr(ConfabChat) chat = confab_test_create_chat (store, project, "c");
+  g_autoptr(ConfabMessageList) list = confab_store_list_messages (store,
+                                                                  confab_chat_get_id (chat), 0);
+  g_autofree char *big = g_strnfill (32 * 1024, 'x');
+  g_autofree char *limit = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabMessageDraft draft = {
+    .chat_id = confab_chat_get_id (chat),
+    .role = CONFAB_ROLE_USER,
+    .content = big,
+    .input_tokens = -1,
+    .output_tokens = -1,
+  };
+  guint added = 0;
+
+  limit = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT,
+                           confab_test_query_int (store, "PRAGMA page_count") + 30);
+  confab_test_exec (store, limit);
+
+  for (;;)
+    {
+      g_autoptr(ConfabMessage) message = confab_store_add_message (store, &draft, &error);
+
+      if (message == NULL)
+        break;
+      added++;
+      g_assert_cmpuint (added, <, 100);
+    }
+
+  g_assert_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NO_SPACE);
+  g_test_message ("After %u messages: %s", added, error->message);
+  g_assert_nonnull (strstr (error->message, "full"));
+  g_clear_error (&error);
+  /* The failed message never reached the model. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, added);
+
+  /* Inside a transaction, then a rollback leaves a usable store. */
+  g_assert_true (confab_store_begin (store, &error));
+  g_assert_null (confab_store_add_message (store, &draft, &error));
+  g_assert_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NO_SPACE);
+  g_clear_error (&error);
+  confab_store_rollback (store);
+
+  /* Space again: writes work. */
+  confab_test_exec (store, "PRAGMA max_page_count = 1000000");
+  g_object_unref (confab_test_add_text (store, chat, 0, "fits now"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, added + 1);
+  confab_test_assert_list_matches_db (store, list);
+}
+
+static void
+assert_refused (const char *path,
+                int         code)
+{
+  g_autofree char *before = confab_test_file_checksum (path);
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabStore *store = confab_store_new (path, &error);
+
+  g_assert_null (store);
+  g_assert_error (error, CONFAB_STORE_ERROR, code);
+  g_test_message ("Refused: %s", error->message);
+  /* The message names the file and says it was not changed. */
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_true (strstr (error->message, "untouched") != NULL ||
+                 strstr (error->message, "not been changed") != NULL);
+
+  after = confab_test_file_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_bad_file_random (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  guint8 bytes[8192];
+
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (guint8)g_rand_int_range (rand, 0, 256);
+  confab_test_write_file (path, bytes, sizeof bytes);
+  assert_refused (path, CONFAB_STORE_ERROR_NOT_A_DATABASE);
+
+  /* A right header over garbage gets past the first check, not SQLite's. */
+  memcpy (bytes, "SQLite format 3", 16);
+  confab_test_write_file (path, bytes, sizeof bytes);
+  assert_refused (path, CONFAB_STORE_ERROR_NOT_A_DATABASE);
+
+  /* Shorter than a header. */
+  confab_test_write_file (path, "SQLite", 6);
+  assert_refused (path, CONFAB_STORE_ERROR_NOT_A_DATABASE);
+
+  confab_test_rm_rf (dir);
+}
+
+static void
+test_bad_file_text (void)
+{
+  static const char text[] = "These are my notes, not a database.\nSecond line.\n";
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+  confab_test_write_file (path, text, strlen (text));
+  assert_refused (path, CONFAB_STORE_ERROR_NOT_A_DATABASE);
+  /* Refused before SQLite opened it: no side files either. */
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  confab_test_rm_rf (dir);
+}
+
+static void
+test_bad_file_truncated (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  const gsize cuts[] = { 100, 4096, 8192, 0 /* half */ };
+
+  {
+    ConfabStore *store = confab_test_store_new (path);
+    g_autoptr(ConfabProject) project = confab_test_create_project (store, "P");
+    g_autoptr(ConfabChat) chat = confab_test_create_chat (store, project, "c");
+
+    for (guint i = 0; i < 200; i++)
+      g_object_unref (confab_test_add_text (store, chat, 0, "some words to fill a few pages"));
+    g_clear_object (&chat);
+    g_clear_object (&project);
+    g_assert_finalize_object (store);
+  }
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 3 * 4096);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+    {
+      gsize cut = cuts[i] != 0 ? cuts[i] : length / 2;
+
+      g_test_message ("Truncated to %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes",
+                      cut, length);
+      confab_test_write_file (path, contents, cut);
+      assert_refused (path, CONFAB_STORE_ERROR_NOT_A_DATABASE);
+    }
+
+  confab_test_rm_rf (dir);
+}
+
+static void
+test_bad_file_foreign (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+
+  /* Someone else's SQLite file: valid, but must not get our tables. */
+  confab_test_raw_exec (path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+                  "INSERT INTO notes (body) VALUES ('keep me');");
+  assert_refused (path, CONFAB_STORE_ERROR_NOT_A_DATABASE);
+
+  confab_test_raw_exec (path, "PRAGMA application_id = 1234;");
+  assert_refused (path, CONFAB_STORE_ERROR_NOT_A_DATABASE);
+
+  confab_test_rm_rf (dir);
+}
+
+static void
+test_newer_schema (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autoptr(GError) error = NULL;
+  ConfabStore *store;
+
+  confab_test_raw_exec (path, "CREATE TABLE future (id INTEGER PRIMARY KEY);"
+                  "PRAGMA user_version = 999;");
+  assert_refused (path, CONFAB_STORE_ERROR_NEWER_SCHEMA);
+
+  store = confab_store_new (path, &error);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, "newer version of Confab"));
+  g_assert_nonnull (strstr (error->message, "999"));
+
+  /* Also a real Confab file from the future. */
+  g_clear_error (&error);
+  confab_test_rm_rf (dir);
+  {
+    ConfabStore *current = confab_test_store_new (path);
+    g_assert_finalize_object (current);
+  }
+  {
+    g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d;",
+                                             CONFAB_STORE_SCHEMA_VERSION + 1);
+    confab_test_raw_exec (path, bump);
+  }
+  assert_refused (path, CONFAB_STORE_ERROR_NEWER_SCHEMA);
+
+  confab_test_rm_rf (dir);
+}
+
+static void
+test_durability (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autofree char *writer = g_test_build_filename (G_TEST_BUILT, "store-writer", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *integrity = NULL;
+  ConfabStore *store;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, writer, path, NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+
+  while (ids->len < 300)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+      gint64 id;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      id = g_ascii_strtoll (line, NULL, 10);
+      g_assert_cmpint (id, >, 0);
+      g_array_append_val (ids, id);
+    }
+
+  /* No chance to clean up: like a crash or a power-button kill. */
+  g_subprocess_send_signal (process, SIGKILL);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+
+  store = confab_test_store_new (path);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr(ConfabMessage) message = confab_store_lookup_message (store, id, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (confab_message_get_status (message), ==,
+                       CONFAB_MESSAGE_STATUS_COMPLETE);
+      g_assert_true (g_str_has_prefix (confab_message_get_content (message), "reply "));
+    }
+
+  integrity = confab_test_query_text (store, "PRAGMA integrity_check");
+  g_assert_cmpstr (integrity, ==, "ok");
+  confab_test_exec (store, "INSERT INTO messages_fts (messages_fts)"
+                           " VALUES ('integrity-check')");
+  g_assert_finalize_object (store);
+
+  confab_test_rm_rf (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  confab_test_init (&argc, &argv);
+
+  ADD_TEST ("/confab/store/migrate-empty", test_migrate_empty);
+  ADD_TEST ("/confab/store/reopen", test_reopen);
+  g_test_add_func ("/confab/store/default-path", test_default_path);
+  g_test_add_func ("/confab/store/empty-file", test_empty_file);
+  ADD_TEST ("/confab/store/transactions", test_transactions);
+  ADD_TEST ("/confab/store/disk-full", test_disk_full);
+  g_test_add_func ("/confab/store/bad-file/random", test_bad_file_random);
+  g_test_add_func ("/confab/store/bad-file/text", test_bad_file_text);
+  g_test_add_func ("/confab/store/bad-file/truncated", test_bad_file_truncated);
+  g_test_add_func ("/confab/store/bad-file/foreign-sqlite", test_bad_file_foreign);
+  g_test_add_func ("/confab/store/newer-schema", test_newer_schema);
+  g_test_add_func ("/confab/store/durability", test_durability);
+
+  return confab_test_run ();
+}
