@@ -1,0 +1,76 @@
+/* confab-fake-provider-private.h: shared by the fake provider's files.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "confab-fake-provider.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FAKE_END_NORMAL,
+  FAKE_END_MALFORMED,
+  FAKE_END_DROP,
+  FAKE_END_STALL,
+  FAKE_END_ERROR_EVENT,
+} FakeEnd;
+
+struct _ConfabFakeScript
+{
+  gatomicrefcount  ref_count;
+  char           **tokens;          /* NULL: the echo reply */
+  guint            delay_ms;
+  gint64           input_tokens;
+  gint64           output_tokens;
+  char            *finish_reason;
+  guint            http_status;     /* 0: stream */
+  char            *http_body;
+  char            *http_content_type;
+  GPtrArray       *header_names;
+  GPtrArray       *header_values;
+  FakeEnd          end;
+  guint            end_after;
+  char            *error_type;
+  char            *error_message;
+  gboolean         omit_final;
+  GBytes          *replay;
+  char            *replay_content_type;
+  GArray          *splits;          /* of gsize */
+};
+
+/* The pieces (GBytes) of a streamed answer in route's wire format; n_head
+ * is how many come before the first token. */
+void _confab_fake_script_build_stream (ConfabFakeScript   *script,
+                                       const char         *route,
+                                       const char         *model,
+                                       const char * const *tokens,
+                                       gint64              input_tokens,
+                                       GPtrArray          *pieces,
+                                       guint              *n_head);
+
+/* Words of every "content", "text" and "system" string (the default input
+ * usage) under node, member being node's name in its parent. */
+guint  _confab_fake_count_request_words (JsonNode           *node,
+                                         const char         *member);
+/* The last user turn's text in any of the three request shapes. */
+char  *_confab_fake_last_user_text      (JsonNode           *root,
+                                         const char         *route);
+/* "a b  c" → "a", " b", "  c": the echo reply's pieces. */
+char **_confab_fake_split_words         (const char         *text);
+void   _confab_fake_respond_json        (SoupServerMessage  *msg,
+                                         guint               status,
+                                         const char         *json);
+void   _confab_fake_respond_not_found   (SoupServerMessage  *msg,
+                                         const char         *path);
+/* The list for a "*-models" or "ollama-tags" route; custom NULL gives
+ * typical names for that provider. */
+void   _confab_fake_respond_models      (SoupServerMessage  *msg,
+                                         const char         *route,
+                                         const char * const *custom);
+
+G_END_DECLS
