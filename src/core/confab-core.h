@@ -10,3 +10,8 @@
 #include "confab-message.h"
 #include "confab-message-list.h"
 #include "confab-store.h"
+#include "confab-provider.h"
+#include "confab-model-catalogue.h"
+#include "confab-conversation.h"
+#include "confab-chat-session.h"
+#include "confab-secrets.h"

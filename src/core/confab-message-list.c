@@ -23,7 +23,7 @@
  * that a huge chat never pins more than ~1000 messages. */
 #define MAX_PAGES 8
 
-#define LINE_WHERE "m.chat_id = ?1 AND m.parent_id IS ?2"
+#define LINE_WHERE CONFAB_LINE_WHERE
 
 typedef struct
 {
@@ -159,8 +159,8 @@ load_page (ConfabMessageList  *self,
   static const char at_sql[] =
     "SELECT " CONFAB_MESSAGE_COLUMNS " FROM " CONFAB_MESSAGE_FROM
     " WHERE " LINE_WHERE " AND m.id >= ("
-    "   SELECT id FROM messages WHERE chat_id = ?1 AND parent_id IS ?2"
-    "   ORDER BY id LIMIT 1 OFFSET ?3)"
+    "   SELECT m.id FROM messages m WHERE " LINE_WHERE
+    "   ORDER BY m.id LIMIT 1 OFFSET ?3)"
     " ORDER BY m.id LIMIT ?4";
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(ConfabStmt) stmt = NULL;
@@ -358,41 +358,55 @@ confab_message_list_init (ConfabMessageList *self)
   g_queue_init (&self->pages);
 }
 
+/* Counted over the index alone, however long the chat. */
+static void
+count_line (ConfabMessageList *self,
+            guint             *n_items,
+            gint64            *last_id)
+{
+  static const char sql[] =
+    "SELECT count(*), max(m.id) FROM messages m WHERE " LINE_WHERE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabStmt) stmt = NULL;
+  int rc;
+
+  *n_items = 0;
+  *last_id = 0;
+
+  stmt = _confab_store_prepare (self->store, sql, &error);
+  if (stmt == NULL)
+    {
+      g_warning ("%s", error->message);
+      return;
+    }
+
+  bind_line (self, stmt);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *n_items = (guint)sqlite3_column_int64 (stmt, 0);
+      *last_id = sqlite3_column_int64 (stmt, 1);
+      return;
+    }
+
+  /* The list models cannot fail: an unreadable chat shows empty and the
+   * reason goes to the log. */
+  _confab_store_set_error (self->store, &error, rc, _("Could not read the messages"));
+  g_warning ("%s", error->message);
+}
+
 ConfabMessageList *
 _confab_message_list_new (ConfabStore *store,
                           gint64       chat_id,
                           gint64       parent_id)
 {
-  static const char sql[] =
-    "SELECT count(*), max(id) FROM messages WHERE chat_id = ?1 AND parent_id IS ?2";
   ConfabMessageList *self = g_object_new (CONFAB_TYPE_MESSAGE_LIST, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ConfabStmt) stmt = NULL;
 
   self->store = g_object_ref (store);
   self->chat_id = chat_id;
   self->parent_id = parent_id;
 
-  stmt = _confab_store_prepare (store, sql, &error);
-  if (stmt != NULL)
-    {
-      int rc;
-
-      bind_line (self, stmt);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          self->n_items = (guint)sqlite3_column_int64 (stmt, 0);
-          self->last_id = sqlite3_column_int64 (stmt, 1);
-        }
-      else
-        _confab_store_set_error (store, &error, rc, _("Could not read the messages"));
-    }
-
-  /* confab_store_list_messages() cannot fail: an unreadable chat shows
-   * empty and the reason goes to the log. */
-  if (error != NULL)
-    g_warning ("%s", error->message);
+  count_line (self, &self->n_items, &self->last_id);
 
   return self;
 }
@@ -403,7 +417,7 @@ position_of (ConfabMessageList *self,
              gint64             id)
 {
   static const char sql[] =
-    "SELECT count(*) FROM messages WHERE chat_id = ?1 AND parent_id IS ?2 AND id < ?3";
+    "SELECT count(*) FROM messages m WHERE " LINE_WHERE " AND m.id < ?3";
   g_autoptr(GError) error = NULL;
   g_autoptr(ConfabStmt) stmt = NULL;
 
@@ -494,6 +508,36 @@ _confab_message_list_removed (ConfabMessageList *self,
   drop_pages_from (self, position);
   self->n_items--;
   emit_changed (self, position, 1, 0);
+}
+
+void
+_confab_message_list_reload_from (ConfabMessageList *self,
+                                  gint64             fork_id)
+{
+  guint position = 0;
+  guint n_items = 0;
+  gint64 last_id = 0;
+  guint removed;
+  guint added;
+
+  /* The fork is on both the old and the new line, and so is everything
+   * before it: only what follows it changed. */
+  if (fork_id != 0 && self->n_items > 0)
+    position = MIN (position_of (self, fork_id) + 1, self->n_items);
+
+  count_line (self, &n_items, &last_id);
+  self->last_id = last_id;
+
+  /* Another process may have shortened the line before the fork. */
+  position = MIN (position, n_items);
+  removed = self->n_items - position;
+  added = n_items - position;
+
+  drop_pages_from (self, position);
+  self->n_items = n_items;
+
+  if (removed > 0 || added > 0)
+    emit_changed (self, position, removed, added);
 }
 
 void

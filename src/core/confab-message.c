@@ -24,9 +24,14 @@ struct _ConfabMessage
   gint64              output_tokens;
   gint64              created;
   gint64              last_reply;
+  gint64              prev_id;
+  gint64              branch;
   guint               reply_count;
+  guint               n_alternatives;
+  guint               alternative_index;
   ConfabRole          role;
   ConfabMessageStatus status;
+  gboolean            active;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabMessage, confab_message, G_TYPE_OBJECT)
@@ -48,6 +53,10 @@ enum {
   PROP_CREATED,
   PROP_REPLY_COUNT,
   PROP_LAST_REPLY,
+  PROP_ACTIVE,
+  PROP_BRANCH,
+  PROP_N_ALTERNATIVES,
+  PROP_ALTERNATIVE_INDEX,
   N_PROPS
 };
 
@@ -137,6 +146,22 @@ confab_message_get_property (GObject    *object,
       g_value_set_int64 (value, self->last_reply);
       break;
 
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, self->active);
+      break;
+
+    case PROP_BRANCH:
+      g_value_set_int64 (value, self->branch);
+      break;
+
+    case PROP_N_ALTERNATIVES:
+      g_value_set_uint (value, self->n_alternatives);
+      break;
+
+    case PROP_ALTERNATIVE_INDEX:
+      g_value_set_uint (value, self->alternative_index);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -185,6 +210,18 @@ confab_message_class_init (ConfabMessageClass *klass)
     g_param_spec_uint ("reply-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_LAST_REPLY] =
     g_param_spec_int64 ("last-reply", NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
+  /* Branches: whether the message is on its chat's current line (a thread
+   * reply follows its parent), the cut it left that line with (0 while
+   * active), and its place among the versions at its point of the
+   * conversation, for a "2/3 ‹ ›" switcher. */
+  properties[PROP_ACTIVE] =
+    g_param_spec_boolean ("active", NULL, NULL, TRUE, flags);
+  properties[PROP_BRANCH] =
+    g_param_spec_int64 ("branch", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_N_ALTERNATIVES] =
+    g_param_spec_uint ("n-alternatives", NULL, NULL, 1, G_MAXUINT, 1, flags);
+  properties[PROP_ALTERNATIVE_INDEX] =
+    g_param_spec_uint ("alternative-index", NULL, NULL, 0, G_MAXUINT, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -194,6 +231,8 @@ confab_message_init (ConfabMessage *self)
 {
   self->input_tokens = -1;
   self->output_tokens = -1;
+  self->active = TRUE;
+  self->n_alternatives = 1;
 }
 
 ConfabMessage *
@@ -216,6 +255,11 @@ _confab_message_new (const ConfabMessageData *data)
   self->created = data->created;
   self->reply_count = data->reply_count;
   self->last_reply = data->last_reply;
+  self->prev_id = data->prev_id;
+  self->branch = data->branch;
+  self->active = !!data->active;
+  self->n_alternatives = MAX (data->n_alternatives, 1);
+  self->alternative_index = MIN (data->alternative_index, self->n_alternatives - 1);
 
   return self;
 }
@@ -286,6 +330,73 @@ _confab_message_set_thread (ConfabMessage *self,
     {
       self->last_reply = last_reply;
       g_object_notify_by_pspec (object, properties[PROP_LAST_REPLY]);
+    }
+
+  g_object_thaw_notify (object);
+}
+
+gint64
+_confab_message_get_prev_id (ConfabMessage *self)
+{
+  return self->prev_id;
+}
+
+void
+_confab_message_set_prev_id (ConfabMessage *self,
+                             gint64         prev_id)
+{
+  /* Not a property: only the store follows the tree. */
+  self->prev_id = prev_id;
+}
+
+void
+_confab_message_set_branch (ConfabMessage *self,
+                            gboolean       active,
+                            gint64         branch)
+{
+  GObject *object = G_OBJECT (self);
+
+  active = !!active;
+
+  g_object_freeze_notify (object);
+
+  if (self->active != active)
+    {
+      self->active = active;
+      g_object_notify_by_pspec (object, properties[PROP_ACTIVE]);
+    }
+
+  if (self->branch != branch)
+    {
+      self->branch = branch;
+      g_object_notify_by_pspec (object, properties[PROP_BRANCH]);
+    }
+
+  g_object_thaw_notify (object);
+}
+
+void
+_confab_message_set_alternatives (ConfabMessage *self,
+                                  guint          n_alternatives,
+                                  guint          alternative_index)
+{
+  GObject *object = G_OBJECT (self);
+
+  n_alternatives = MAX (n_alternatives, 1);
+  alternative_index = MIN (alternative_index, n_alternatives - 1);
+
+  g_object_freeze_notify (object);
+
+  if (self->n_alternatives != n_alternatives)
+    {
+      self->n_alternatives = n_alternatives;
+      g_object_notify_by_pspec (object, properties[PROP_N_ALTERNATIVES]);
+    }
+
+  if (self->alternative_index != alternative_index)
+    {
+      self->alternative_index = alternative_index;
+      g_object_notify_by_pspec (object, properties[PROP_ALTERNATIVE_INDEX]);
     }
 
   g_object_thaw_notify (object);
@@ -409,4 +520,36 @@ confab_message_get_last_reply (ConfabMessage *self)
   g_return_val_if_fail (CONFAB_IS_MESSAGE (self), 0);
 
   return self->last_reply;
+}
+
+gboolean
+confab_message_get_active (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), FALSE);
+
+  return self->active;
+}
+
+gint64
+confab_message_get_branch (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), 0);
+
+  return self->branch;
+}
+
+guint
+confab_message_get_n_alternatives (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), 1);
+
+  return self->n_alternatives;
+}
+
+guint
+confab_message_get_alternative_index (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), 0);
+
+  return self->alternative_index;
 }

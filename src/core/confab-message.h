@@ -33,5 +33,16 @@ gint64              confab_message_get_created       (ConfabMessage *self);
  * as replies come and go, so a "3 replies" label can bind to them. */
 guint               confab_message_get_reply_count   (ConfabMessage *self);
 gint64              confab_message_get_last_reply    (ConfabMessage *self);
+/* Branches (editing a message or regenerating a reply keeps the old
+ * version). TRUE when the message is on its chat's current line; a thread
+ * reply follows its parent. Inactive messages stay stored and searchable. */
+gboolean            confab_message_get_active        (ConfabMessage *self);
+/* The cut that took it off the current line, 0 while it is on it. */
+gint64              confab_message_get_branch        (ConfabMessage *self);
+/* The versions at this point of the conversation (1 when it was never
+ * edited or regenerated) and this one's place among them, oldest first:
+ * "alternative-index + 1 / n-alternatives". Kept current by the store. */
+guint               confab_message_get_n_alternatives    (ConfabMessage *self);
+guint               confab_message_get_alternative_index (ConfabMessage *self);
 
 G_END_DECLS

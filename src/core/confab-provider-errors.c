@@ -479,6 +479,13 @@ _confab_json_parse (const char *data,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
+  /* An empty body (a proxy's bare 404) arrives as NULL. */
+  if (data == NULL)
+    {
+      data = "";
+      len = 0;
+    }
+
   if (!json_parser_load_from_data (parser, data, len, error))
     return NULL;
   if (json_parser_get_root (parser) == NULL)

@@ -205,6 +205,49 @@ confab_store_create_chat (ConfabStore    *self,
   return chat;
 }
 
+ConfabChat *
+_confab_store_create_chat_full (ConfabStore    *self,
+                                ConfabProject  *project,
+                                const char     *title,
+                                const char     *model,
+                                gint64          created,
+                                gint64          updated,
+                                GError        **error)
+{
+  static const char sql[] =
+    "INSERT INTO chats (project_id, title, model, created, updated) VALUES (?1, ?2, ?3, ?4, ?5)";
+  ConfabChat *chat;
+  gint64 id;
+
+  if (title == NULL)
+    title = "";
+  updated = MAX (created, updated);
+
+  {
+    g_autoptr(ConfabStmt) stmt = _confab_store_prepare (self, sql, error);
+
+    if (stmt == NULL)
+      return NULL;
+
+    sqlite3_bind_int64 (stmt, 1, confab_project_get_id (project));
+    _confab_bind_text (stmt, 2, title);
+    _confab_bind_text (stmt, 3, model);
+    sqlite3_bind_int64 (stmt, 4, created);
+    sqlite3_bind_int64 (stmt, 5, updated);
+    if (!_confab_store_step_done (self, stmt, _("Could not create the chat"), error))
+      return NULL;
+
+    id = sqlite3_last_insert_rowid (self->db);
+  }
+
+  chat = _confab_chat_new (id, confab_project_get_id (project), title, model, NULL,
+                           FALSE, FALSE, created, updated);
+  _confab_weak_cache_insert (self->chat_cache, id, chat);
+  add_to_live_list (self, chat);
+
+  return chat;
+}
+
 /**
  * confab_store_lookup_chat:
  *

@@ -70,10 +70,17 @@ confab_store_add_message (ConfabStore               *self,
                           const ConfabMessageDraft  *draft,
                           GError                   **error)
 {
+  /* A main-line message follows the end of the current line; a reply
+   * takes its parent's active flag (see migration 3). */
   static const char sql[] =
     "INSERT INTO messages (chat_id, parent_id, role, author, provider, model, content,"
-    "                      status, input_tokens, output_tokens, created)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "                      status, input_tokens, output_tokens, created, prev_id, active)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+    "   CASE WHEN ?2 IS NULL THEN"
+    "     (SELECT max(id) FROM messages"
+    "      WHERE chat_id = ?1 AND parent_id IS NULL AND active = 1) END,"
+    "   COALESCE((SELECT active FROM messages WHERE id = ?2), 1))"
+    " RETURNING id, prev_id, active";
   ConfabMessageData data = { 0 };
   ConfabMessageList *list;
   ConfabMessage *message;
@@ -145,13 +152,25 @@ confab_store_add_message (ConfabStore               *self,
                      _("There is no chat %lld"), (long long)data.chat_id);
         return NULL;
       }
-    else if (rc != SQLITE_DONE)
+    else if (rc != SQLITE_ROW)
       {
         _confab_store_set_error (self, error, rc, _("Could not add the message"));
         return NULL;
       }
 
-    data.id = sqlite3_last_insert_rowid (self->db);
+    data.id = sqlite3_column_int64 (stmt, 0);
+    data.prev_id = sqlite3_column_int64 (stmt, 1);
+    data.active = sqlite3_column_int (stmt, 2) != 0;
+    data.n_alternatives = 1;
+
+    /* Outside a transaction the commit runs when the statement finishes,
+     * and a full disk is only reported then. */
+    rc = sqlite3_step (stmt);
+    if (rc != SQLITE_DONE)
+      {
+        _confab_store_set_error (self, error, rc, _("Could not add the message"));
+        return NULL;
+      }
   }
 
   message = _confab_message_new (&data);
@@ -167,6 +186,8 @@ confab_store_add_message (ConfabStore               *self,
 
   if (data.parent_id != 0)
     refresh_thread (self, data.parent_id);
+  else
+    _confab_store_refresh_alternatives (self, data.chat_id, data.prev_id);
 
   list = lookup_live_list (self, data.chat_id, data.parent_id);
   if (list != NULL)
@@ -374,7 +395,8 @@ forget_list (ConfabStore       *self,
  * confab_store_delete_message:
  *
  * Deletes the message and, for a main-line message, its thread and replies:
- * the thread's live list becomes empty.
+ * the thread's live list becomes empty. What followed a main-line message
+ * now follows the message before it (on every branch).
  */
 gboolean
 confab_store_delete_message (ConfabStore    *self,
@@ -382,11 +404,18 @@ confab_store_delete_message (ConfabStore    *self,
                              GError        **error)
 {
   static const char sql[] = "DELETE FROM messages WHERE id = ?1";
+  /* prev_id has no foreign key (a cascade would need an index of its own):
+   * the children are re-linked here, in the same transaction. */
+  static const char relink_sql[] =
+    "UPDATE messages SET prev_id = (SELECT prev_id FROM messages WHERE id = ?2)"
+    " WHERE chat_id = ?1 AND parent_id IS NULL AND prev_id = ?2";
   g_autoptr(ConfabMessage) hold = NULL;
   ConfabMessageList *list;
   gint64 id;
   gint64 chat_id;
   gint64 parent_id;
+  gint64 prev_id;
+  gboolean active;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
   g_return_val_if_fail (CONFAB_IS_MESSAGE (message), FALSE);
@@ -396,31 +425,57 @@ confab_store_delete_message (ConfabStore    *self,
   id = confab_message_get_id (message);
   chat_id = confab_message_get_chat_id (message);
   parent_id = confab_message_get_parent_id (message);
+  prev_id = _confab_message_get_prev_id (message);
+  active = confab_message_get_active (message);
+
+  if (!confab_store_begin (self, error))
+    return FALSE;
+
+  if (parent_id == 0)
+    {
+      g_autoptr(ConfabStmt) stmt = _confab_store_prepare (self, relink_sql, error);
+
+      if (stmt == NULL)
+        goto failed;
+
+      sqlite3_bind_int64 (stmt, 1, chat_id);
+      sqlite3_bind_int64 (stmt, 2, id);
+      if (!_confab_store_step_done (self, stmt, _("Could not delete the message"), error))
+        goto failed;
+    }
 
   {
     g_autoptr(ConfabStmt) stmt = _confab_store_prepare (self, sql, error);
 
     if (stmt == NULL)
-      return FALSE;
+      goto failed;
 
     sqlite3_bind_int64 (stmt, 1, id);
     if (!_confab_store_step_done (self, stmt, _("Could not delete the message"), error))
-      return FALSE;
+      goto failed;
 
     if (sqlite3_changes (self->db) == 0)
       {
         g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
                      _("The message %lld no longer exists"), (long long)id);
-        return FALSE;
+        goto failed;
       }
   }
+
+  if (!confab_store_commit (self, error))
+    goto failed;
 
   _confab_weak_cache_remove (self->message_cache, id);
   forget_messages (self, is_reply_of, &id);
 
+  /* Off the current line, it was in no main-line list. */
   list = lookup_live_list (self, chat_id, parent_id);
-  if (list != NULL)
+  if (list != NULL && (active || parent_id != 0))
     _confab_message_list_removed (list, id);
+
+  /* Its children joined the alternatives after its predecessor. */
+  if (parent_id == 0)
+    _confab_store_refresh_alternatives (self, chat_id, prev_id);
 
   list = _confab_weak_cache_lookup (self->thread_lists, id);
   if (list != NULL)
@@ -430,6 +485,10 @@ confab_store_delete_message (ConfabStore    *self,
     refresh_thread (self, parent_id);
 
   return TRUE;
+
+failed:
+  confab_store_rollback (self);
+  return FALSE;
 }
 
 void
@@ -629,8 +688,8 @@ confab_store_dup_thread_model (ConfabStore  *self,
 /* The user types plain words, never FTS5 syntax: each word becomes a quoted
  * prefix term ("word"*), with quotes doubled, so `"`, `*`, `-`, `:`, `NEAR(`
  * or `OR` are just text. The terms are ANDed. NULL when there is no word. */
-static char *
-build_match (const char *query)
+char *
+_confab_store_build_match (const char *query)
 {
   g_autoptr(GString) match = g_string_new (NULL);
   g_auto(GStrv) words = g_strsplit_set (query, " \t\r\n\f\v", -1);
@@ -696,7 +755,7 @@ confab_store_search (ConfabStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   /* Invalid UTF-8 could not come from a text entry; treat it as no words. */
-  if (!g_utf8_validate (query, -1, NULL) || (match = build_match (query)) == NULL)
+  if (!g_utf8_validate (query, -1, NULL) || (match = _confab_store_build_match (query)) == NULL)
     return g_steal_pointer (&results);
 
   stmt = _confab_store_prepare (self, sql, error);

@@ -58,7 +58,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabStmt, _confab_stmt_release)
 #define CONFAB_MESSAGE_COLUMNS \
   "m.id, m.chat_id, m.parent_id, m.role, m.author, m.provider, m.model, m.content, " \
   "m.status, m.error, m.input_tokens, m.output_tokens, m.created, " \
-  "t.reply_count, t.last_reply"
+  "t.reply_count, t.last_reply, m.prev_id, m.active, m.branch, " \
+  "CASE WHEN m.parent_id IS NULL THEN (SELECT count(*) " CONFAB_SIBLINGS_OF_M ") ELSE 1 END, " \
+  "CASE WHEN m.parent_id IS NULL THEN (SELECT count(*) " CONFAB_SIBLINGS_OF_M \
+  " AND s.id < m.id) ELSE 0 END"
+/* The alternatives at m's point of the conversation, m included (through
+ * the messages_by_prev index, hence the literal "parent_id IS NULL"). */
+#define CONFAB_SIBLINGS_OF_M \
+  "FROM messages s WHERE s.chat_id = m.chat_id AND s.parent_id IS NULL" \
+  " AND s.prev_id IS m.prev_id"
+
+/* The messages of one line of a chat, for a query on "messages m" with
+ * ?1 the chat and ?2 the thread parent (NULL for the main line): the
+ * chat's current line, or a thread, whose replies share their parent's
+ * active flag. Every column it tests is in the messages_by_line index. */
+#define CONFAB_LINE_WHERE \
+  "m.chat_id = ?1 AND m.parent_id IS ?2" \
+  " AND m.active = COALESCE((SELECT p.active FROM messages p WHERE p.id = ?2), 1)"
 #define CONFAB_MESSAGE_FROM \
   "messages m LEFT JOIN threads t ON t.parent_id = m.id"
 
@@ -134,6 +150,9 @@ gboolean       _confab_store_open_db          (ConfabStore  *self,
 /* ---- confab-store-projects.c */
 gboolean       _confab_store_load_projects    (ConfabStore  *self,
                                                GError      **error);
+/* Drops a project whose creation was rolled back from the live list. */
+void           _confab_store_project_rolled_back (ConfabStore   *self,
+                                                  ConfabProject *project);
 
 /* ---- confab-store-chats.c */
 /* Moves @chat to its sorted place in its project's live list. */
@@ -142,10 +161,27 @@ void           _confab_store_resort_chat      (ConfabStore  *self,
 /* Forgets the chats (and their messages) that a deletion removed. */
 void           _confab_store_chats_deleted    (ConfabStore  *self,
                                                GArray       *chat_ids);
+/* confab_store_create_chat() with the times and model of an imported chat. */
+ConfabChat    *_confab_store_create_chat_full (ConfabStore   *self,
+                                               ConfabProject *project,
+                                               const char    *title,
+                                               const char    *model,
+                                               gint64         created,
+                                               gint64         updated,
+                                               GError       **error);
 
 /* ---- confab-store-messages.c */
 void           _confab_store_messages_of_chats_deleted (ConfabStore *self,
                                                         GArray      *chat_ids);
+/* The FTS5 MATCH expression for words a user typed, or NULL if none. */
+char          *_confab_store_build_match      (const char   *query);
+
+/* ---- confab-store-branches.c */
+/* Re-reads the alternatives following @prev_id (0: the chat's first
+ * messages) into their live objects, after one was added or removed. */
+void           _confab_store_refresh_alternatives (ConfabStore *self,
+                                                   gint64       chat_id,
+                                                   gint64       prev_id);
 
 /* ---- Objects: constructors and setters only the store calls. */
 ConfabProject *_confab_project_new               (gint64      id,
@@ -205,6 +241,12 @@ typedef struct
   gint64              created;
   guint               reply_count;
   gint64              last_reply;
+  /* Branches: see migration 3 in confab-store-schema.c. */
+  gint64              prev_id;
+  gint64              branch;
+  gboolean            active;
+  guint               n_alternatives;
+  guint               alternative_index;
 } ConfabMessageData;
 
 ConfabMessage *_confab_message_new         (const ConfabMessageData *data);
@@ -218,6 +260,31 @@ void           _confab_message_finish      (ConfabMessage       *self,
 void           _confab_message_set_thread  (ConfabMessage *self,
                                             guint          reply_count,
                                             gint64         last_reply);
+gint64         _confab_message_get_prev_id (ConfabMessage *self);
+void           _confab_message_set_prev_id (ConfabMessage *self,
+                                            gint64         prev_id);
+void           _confab_message_set_branch  (ConfabMessage *self,
+                                            gboolean       active,
+                                            gint64         branch);
+void           _confab_message_set_alternatives (ConfabMessage *self,
+                                                 guint          n_alternatives,
+                                                 guint          alternative_index);
+
+typedef struct
+{
+  gint64      message_id;
+  gint64      chat_id;
+  gint64      parent_id;
+  gint64      project_id;
+  ConfabRole  role;
+  const char *author;
+  const char *chat_title;
+  const char *project_name;
+  gint64      created;
+  const char *snippet;  /* markup */
+} ConfabSearchHitData;
+
+ConfabSearchHit *_confab_search_hit_new (const ConfabSearchHitData *data);
 
 ConfabMessageList *_confab_message_list_new     (ConfabStore       *store,
                                                  gint64             chat_id,
@@ -228,5 +295,9 @@ void               _confab_message_list_added   (ConfabMessageList *self,
 void               _confab_message_list_removed (ConfabMessageList *self,
                                                  gint64             message_id);
 void               _confab_message_list_clear   (ConfabMessageList *self);
+/* The line below @fork_id (0: the whole line) was replaced: re-count it
+ * and announce the new tail in one items-changed. */
+void               _confab_message_list_reload_from (ConfabMessageList *self,
+                                                     gint64             fork_id);
 
 G_END_DECLS

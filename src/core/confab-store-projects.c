@@ -241,6 +241,22 @@ confab_store_set_project_defaults (ConfabStore    *self,
   return TRUE;
 }
 
+void
+_confab_store_project_rolled_back (ConfabStore   *self,
+                                   ConfabProject *project)
+{
+  g_autoptr(ConfabProject) hold = g_object_ref (project);
+  gint64 id = confab_project_get_id (project);
+  guint position;
+
+  /* SQLite may hand the id out again: no stale object may answer to it. */
+  _confab_weak_cache_remove (self->chat_lists, id);
+  _confab_weak_cache_remove (self->project_cache, id);
+
+  if (g_list_store_find (self->projects, project, &position))
+    g_list_store_remove (self->projects, position);
+}
+
 gboolean
 confab_store_delete_project (ConfabStore    *self,
                              ConfabProject  *project,

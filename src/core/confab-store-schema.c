@@ -141,6 +141,43 @@ static const char *const migrations[] = {
   "  fetched        INTEGER NOT NULL,"
   "  PRIMARY KEY (provider, model)"
   ") WITHOUT ROWID;",
+
+  /* 3: branches. A chat's main line is a tree: prev_id is the message
+   * a main-line message follows (NULL for the first, and for thread
+   * replies), so the children of one message are the alternatives at
+   * that point of the conversation ("2/3"). The current line is the path
+   * whose messages have active = 1; ids grow along every path, so it is
+   * still read in id order, through messages_by_line, with an OFFSET
+   * or an id anchor as before.
+   *
+   * Editing a message or regenerating a reply cuts the current line at
+   * it: that message and everything after it get active = 0 and one new
+   * branch number (so a cut tail stays together), then the new version
+   * is added after the same predecessor. Switching to an alternative
+   * cuts the current line below the nearest active ancestor, then
+   * activates the way up to it and the alternative's own tail (its
+   * branch). Inactive messages stay stored and searchable.
+   *
+   * Thread replies mirror their parent's active flag, so a thread moves
+   * with its message and the thread list reads the index with
+   * active = the parent's. prev_id has no foreign key: deleting a
+   * message re-links its children to its predecessor (in the store). */
+  "ALTER TABLE messages ADD COLUMN prev_id INTEGER;"
+  "ALTER TABLE messages ADD COLUMN active INTEGER NOT NULL DEFAULT 1"
+  "  CHECK (active IN (0, 1));"
+  "ALTER TABLE messages ADD COLUMN branch INTEGER;"
+  /* Until now a main line was every main-line message in id order. */
+  "UPDATE messages SET prev_id = ("
+  "    SELECT max(p.id) FROM messages p"
+  "    WHERE p.chat_id = messages.chat_id AND p.parent_id IS NULL"
+  "      AND p.id < messages.id)"
+  "  WHERE parent_id IS NULL;"
+  "DROP INDEX messages_by_chat;"
+  "CREATE INDEX messages_by_line ON messages (chat_id, parent_id, active, id);"
+  /* The alternatives at a point, and the children to re-link on delete. */
+  "CREATE INDEX messages_by_prev ON messages (chat_id, prev_id) WHERE parent_id IS NULL;"
+  /* The tail of a cut, found again when it is switched back to. */
+  "CREATE INDEX messages_by_branch ON messages (branch) WHERE branch IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);

@@ -519,6 +519,11 @@ _confab_store_message_from_stmt (ConfabStore *self,
   data.created = sqlite3_column_int64 (stmt, 12);
   data.reply_count = (guint)sqlite3_column_int64 (stmt, 13);
   data.last_reply = sqlite3_column_int64 (stmt, 14);
+  data.prev_id = sqlite3_column_int64 (stmt, 15);
+  data.active = sqlite3_column_int (stmt, 16) != 0;
+  data.branch = sqlite3_column_int64 (stmt, 17);
+  data.n_alternatives = (guint)sqlite3_column_int64 (stmt, 18);
+  data.alternative_index = (guint)sqlite3_column_int64 (stmt, 19);
 
   message = _confab_message_new (&data);
   _confab_weak_cache_insert (self->message_cache, id, message);

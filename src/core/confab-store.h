@@ -11,6 +11,7 @@
 #include "confab-chat.h"
 #include "confab-message.h"
 #include "confab-message-list.h"
+#include "confab-search-hit.h"
 
 G_BEGIN_DECLS
 
@@ -30,7 +31,7 @@ typedef enum
 } ConfabStoreError;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CONFAB_STORE_SCHEMA_VERSION 2
+#define CONFAB_STORE_SCHEMA_VERSION 3
 
 #define CONFAB_TYPE_STORE (confab_store_get_type ())
 G_DECLARE_FINAL_TYPE (ConfabStore, confab_store, CONFAB, STORE, GObject)
@@ -162,6 +163,27 @@ ConfabMessageList *confab_store_list_messages (ConfabStore   *self,
                                                gint64         chat_id,
                                                gint64         parent_id);
 
+/* ---- Branches: editing a message or regenerating a reply keeps the old
+ * version and what followed it. The current line (what
+ * confab_store_list_messages() shows for the main line) is one path
+ * through the versions; see ConfabMessage:active and :n-alternatives. */
+gint64         confab_store_branch_from       (ConfabStore   *self,
+                                               ConfabMessage *message,
+                                               GError       **error);
+ConfabMessage *confab_store_add_alternative   (ConfabStore              *self,
+                                               ConfabMessage            *message,
+                                               const ConfabMessageDraft *draft,
+                                               GError                  **error);
+GPtrArray     *confab_store_list_alternatives (ConfabStore   *self,
+                                               ConfabMessage *message,
+                                               GError       **error);
+GPtrArray     *confab_store_list_branch_line  (ConfabStore   *self,
+                                               ConfabMessage *message,
+                                               GError       **error);
+gboolean       confab_store_activate_branch   (ConfabStore   *self,
+                                               ConfabMessage *message,
+                                               GError       **error);
+
 /* ---- Threads: reply count and last reply time of the thread on a message.
  * Returns FALSE when the message has no thread. */
 gboolean       confab_store_get_thread_info   (ConfabStore   *self,
@@ -184,5 +206,32 @@ GPtrArray     *confab_store_search            (ConfabStore   *self,
                                                const char    *query,
                                                guint          limit,
                                                GError       **error);
+
+/* The same search with what a result list shows (ConfabSearchHit: chat,
+ * project, an escaped excerpt with the matches in <b>). chat_id 0 searches
+ * everything, best match first; a chat id searches that chat, newest first.
+ * The async variant reads on its own connection in a worker thread. */
+GPtrArray     *confab_store_search_hits       (ConfabStore          *self,
+                                               const char           *query,
+                                               gint64                chat_id,
+                                               guint                 limit,
+                                               GError              **error);
+void           confab_store_search_hits_async (ConfabStore          *self,
+                                               const char           *query,
+                                               gint64                chat_id,
+                                               guint                 limit,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+GPtrArray     *confab_store_search_hits_finish (ConfabStore         *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
+/* The index of a message in the ConfabMessageList of its line (main line or
+ * thread), counted over the index: for scrolling a view to it. */
+gboolean       confab_store_get_message_position (ConfabStore    *self,
+                                                  ConfabMessage  *message,
+                                                  guint          *position,
+                                                  GError        **error);
 
 G_END_DECLS

@@ -1,0 +1,232 @@
+/* main.c: confab-cli, Confab from the command line (see confab-cli --help
+ * and /work/shared/CLI.md for the contract scripts rely on).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "confab-cli"
+
+#include "config.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "confab-cli.h"
+
+static const char help_text[] =
+  "Usage: confab-cli COMMAND [OPTIONS…] [ARGUMENTS…]\n"
+  "\n"
+  "Talk to AI models from the command line, in the same chats as the Confab app.\n"
+  "\n"
+  "Commands:\n"
+  "  models [--json]                 list the models of every configured provider\n"
+  "  keys set PROVIDER               store PROVIDER's API key in the keyring; the key\n"
+  "                                  is read from stdin (typed without echo on a\n"
+  "                                  terminal)\n"
+  "  keys delete PROVIDER            remove PROVIDER's API key from the keyring\n"
+  "  chat [--new | --chat ID] -m MODEL [--thread MSG_ID] [--json] PROMPT\n"
+  "                                  send PROMPT (\"-\" reads it from stdin) and stream\n"
+  "                                  the reply; without --chat a new chat is started\n"
+  "                                  in the first project (\"Personal\" if none)\n"
+  "  chats [--json]                  list the chats: id, project, title, last model\n"
+  "  show CHAT_ID [--thread MSG_ID] [--json]\n"
+  "                                  print a chat's main line (or one thread), oldest\n"
+  "                                  first, with each reply's model and status\n"
+  "  import FILE [--json]            import a ChatGPT conversations.json or a Confab\n"
+  "                                  JSON export into the project \"Imported\"; prints\n"
+  "                                  CHAT_ID<TAB>TITLE per chat created (all or nothing)\n"
+  "  export CHAT_ID --format markdown|json [-o FILE]\n"
+  "                                  write a chat (its current line, with threads) to\n"
+  "                                  FILE or stdout\n"
+  "  help                            show this text\n"
+  "\n"
+  "Options:\n"
+  "  -m, --model PROVIDER:MODEL      the model, e.g. openai:gpt-4o-mini,\n"
+  "                                  anthropic:claude-sonnet-4-5, gemini:gemini-2.5-flash,\n"
+  "                                  openrouter:openai/gpt-4o-mini, ollama:llama3.2\n"
+  "  --new                           start a new chat (the default)\n"
+  "  --chat ID                       continue chat ID, with any model: the whole\n"
+  "                                  history goes along, replies of other models\n"
+  "                                  attributed\n"
+  "  --thread MSG_ID                 reply in the thread of message MSG_ID; the model\n"
+  "                                  sees the chat up to that message and the thread\n"
+  "  --json                          one JSON object per line, each with an \"event\"\n"
+  "  --data-dir DIR                  use the store in DIR instead of\n"
+  "                                  $XDG_DATA_HOME/confab\n"
+  "  --base-url URL                  send every provider's requests to URL\n"
+  "  --base-url PROVIDER=URL         send PROVIDER's requests to URL (repeatable);\n"
+  "                                  a base URL works with or without /v1\n"
+  "  -h, --help                      show this text\n"
+  "  --version                       show the version\n"
+  "Options may stand anywhere on the line; put -- before a prompt that starts\n"
+  "with \"-\".\n"
+  "\n"
+  "Providers: openai, anthropic, gemini, openrouter (API key needed) and ollama\n"
+  "(listed when it answers on OLLAMA_HOST, default 127.0.0.1:11434).\n"
+  "\n"
+  "Environment:\n"
+  "  OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENROUTER_API_KEY\n"
+  "        a provider's key; takes precedence over the keyring (without a D-Bus\n"
+  "        session the keyring is not needed when these are set)\n"
+  "  OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GEMINI_BASE_URL, OPENROUTER_BASE_URL,\n"
+  "  OLLAMA_HOST\n"
+  "        a provider's base URL (--base-url wins)\n"
+  "  XDG_DATA_HOME  where the store lives (--data-dir wins)\n"
+  "\n"
+  "Output:\n"
+  "  stdout carries results only. chat prints the reply as it streams, then a\n"
+  "  newline; with --json: {\"event\":\"chat\",\"chat_id\":…}, then\n"
+  "  {\"event\":\"delta\",\"text\":…} events, then {\"event\":\"done\",\"stop_reason\":…,\n"
+  "  \"usage\":{…}} or {\"event\":\"error\",\"kind\":…,\"message\":…}.\n"
+  "  chats prints ID<TAB>PROJECT<TAB>TITLE<TAB>MODEL lines (or \"chat\" events).\n"
+  "  show --json prints the \"chat\" event, then one \"message\" event per message:\n"
+  "  id, role, model (PROVIDER:MODEL, null for the user), status, created (Unix\n"
+  "  seconds), text.\n"
+  "  models prints PROVIDER:MODEL<TAB>NAME<TAB>CONTEXT_WINDOW lines (or a \"models\"\n"
+  "  event and one \"model\" event each).\n"
+  "  Ctrl+C during a reply stops it; what arrived is kept, marked cancelled.\n"
+  "\n"
+  "Exit status:\n"
+  "  0  success\n"
+  "  1  usage or local error (bad arguments, the store, the keyring)\n"
+  "  2  the provider refused: no or wrong key, no permission, unknown model,\n"
+  "     rate limit, prompt too long, bad request, overloaded\n"
+  "  3  network or stream failure: unreachable, connection lost, reply cut short\n"
+  "  130  cancelled with Ctrl+C\n"
+  "Errors are one line on stderr: \"confab-cli: error: …\".\n";
+
+typedef int (*VerbFunc) (ConfabCli *cli);
+
+static const struct
+{
+  const char *name;
+  VerbFunc    func;
+} verbs[] = {
+  { "models", confab_cli_models },
+  { "keys", confab_cli_keys },
+  { "chat", confab_cli_chat },
+  { "chats", confab_cli_chats },
+  { "show", confab_cli_show },
+  { "import", confab_cli_import },
+  { "export", confab_cli_export },
+};
+
+/* An option given to a verb that has no use for it is a mistake worth
+ * saying, not something to ignore silently. */
+static int
+check_verb_options (ConfabCli  *cli,
+                    const char *verb)
+{
+  gboolean chat = g_str_equal (verb, "chat");
+  gboolean show = g_str_equal (verb, "show");
+
+  if (!chat && cli->model != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "-m/--model is for chat only");
+  if (!chat && cli->new_chat)
+    return confab_cli_error (CLI_EXIT_LOCAL, "--new is for chat only");
+  if (!chat && cli->chat_id != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "--chat is for chat only");
+  if (!chat && !show && cli->thread_id != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "--thread is for chat and show only");
+  if (!g_str_equal (verb, "export") && (cli->format != NULL || cli->output != NULL))
+    return confab_cli_error (CLI_EXIT_LOCAL, "--format and -o are for export only");
+
+  return CLI_EXIT_OK;
+}
+
+static int
+run (int    argc,
+     char **argv)
+{
+  g_auto(ConfabCli) cli = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean help = FALSE;
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, NULL, NULL },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &cli.data_dir, NULL, NULL },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli.base_urls, NULL, NULL },
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &cli.model, NULL, NULL },
+    { "new", 0, 0, G_OPTION_ARG_NONE, &cli.new_chat, NULL, NULL },
+    { "chat", 0, 0, G_OPTION_ARG_STRING, &cli.chat_id, NULL, NULL },
+    { "thread", 0, 0, G_OPTION_ARG_STRING, &cli.thread_id, NULL, NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &cli.format, NULL, NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &cli.output, NULL, NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &help, NULL, NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, NULL, NULL },
+    /* Taken as bytes: GOption would convert from the locale's charset,
+     * which fails on a UTF-8 prompt in the C locale. */
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
+    { NULL }
+  };
+  int exit;
+
+  /* One context for every verb: GOption takes options wherever they
+   * stand, so global and verb options mix freely with the arguments. */
+  context = g_option_context_new (NULL);
+  g_option_context_set_help_enabled (context, FALSE);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return confab_cli_error (CLI_EXIT_LOCAL, "%s (see confab-cli --help)", error->message);
+
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    if (!g_utf8_validate (args[i], -1, NULL))
+      {
+        char *utf8 = g_locale_to_utf8 (args[i], -1, NULL, NULL, NULL);
+
+        if (utf8 == NULL)
+          return confab_cli_error (CLI_EXIT_LOCAL, "argument %u is not valid text", i + 1);
+        g_free (args[i]);
+        args[i] = utf8;
+      }
+
+  if (help || (args != NULL && g_strcmp0 (args[0], "help") == 0))
+    {
+      fputs (help_text, stdout);
+      return CLI_EXIT_OK;
+    }
+  if (version)
+    {
+      printf ("confab-cli %s\n", PACKAGE_VERSION);
+      return CLI_EXIT_OK;
+    }
+
+  if (args == NULL || args[0] == NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "no command given (see confab-cli --help)");
+
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      if (!g_str_equal (verbs[i].name, args[0]))
+        continue;
+
+      exit = check_verb_options (&cli, verbs[i].name);
+      if (exit != CLI_EXIT_OK)
+        return exit;
+
+      cli.args = g_strdupv (args + 1);
+      return verbs[i].func (&cli);
+    }
+
+  return confab_cli_error (CLI_EXIT_LOCAL, "unknown command “%s” (see confab-cli --help)",
+                           args[0]);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_set_prgname ("confab-cli");
+  /* A reader that goes away (| head) must not kill us mid-reply: the
+   * reply is still finished and stored; writes to the pipe just fail. */
+  signal (SIGPIPE, SIG_IGN);
+
+  status = run (argc, argv);
+  confab_secrets_disconnect ();
+
+  return status;
+}
