@@ -160,6 +160,7 @@ typedef struct
   GPtrArray *hits;
   GError    *error;
   gboolean   done;
+  GWeakRef   task;
 } AsyncResult;
 
 static void
@@ -170,6 +171,7 @@ search_done_cb (GObject      *object,
   AsyncResult *async = user_data;
 
   async->hits = confab_store_search_hits_finish (CONFAB_STORE (object), result, &async->error);
+  g_weak_ref_init (&async->task, result);
   async->done = TRUE;
 }
 
@@ -180,10 +182,22 @@ run_async (ConfabStore  *store,
            GCancellable *cancellable,
            AsyncResult  *async)
 {
+  GObject *task;
+
   *async = (AsyncResult) { 0 };
   confab_store_search_hits_async (store, query, chat_id, 0, cancellable, search_done_cb, async);
   while (!async->done)
     g_main_context_iteration (NULL, TRUE);
+
+  /* The worker thread drops its reference to the task (and so to the
+   * store) just after the result is delivered: wait for it, so the
+   * fixture can prove the store is finalized. */
+  while ((task = g_weak_ref_get (&async->task)) != NULL)
+    {
+      g_object_unref (task);
+      g_usleep (1000);
+    }
+  g_weak_ref_clear (&async->task);
 }
 
 static void
@@ -313,6 +327,59 @@ test_position (Fixture       *fixture,
   g_assert_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND);
 }
 
+/* Edited or regenerated messages leave versions off the current line:
+ * searching everything finds them, a chat's find bar and positions do not
+ * until their branch is activated. */
+static void
+test_branches (Fixture       *fixture,
+               gconstpointer  data)
+{
+  ConfabStore *store = fixture->store;
+  g_autoptr(ConfabProject) project = confab_test_create_project (store, "P");
+  g_autoptr(ConfabChat) chat = confab_test_create_chat (store, project, "C");
+  g_autoptr(ConfabMessage) question = confab_test_add_text (store, chat, 0, "plum question");
+  g_autoptr(ConfabMessage) old_reply = confab_test_add_text (store, chat, 0, "plum reply");
+  g_autoptr(ConfabMessage) new_reply = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabMessageDraft draft = {
+    .chat_id = confab_chat_get_id (chat),
+    .role = CONFAB_ROLE_ASSISTANT,
+    .author = "model",
+    .content = "plum regenerated",
+    .status = CONFAB_MESSAGE_STATUS_COMPLETE,
+    .input_tokens = -1,
+    .output_tokens = -1,
+  };
+  guint position = G_MAXUINT;
+
+  new_reply = confab_store_add_alternative (store, old_reply, &draft, &error);
+  g_assert_no_error (error);
+  g_assert_false (confab_message_get_active (old_reply));
+
+  hits = search_hits (store, "plum", 0);
+  g_assert_cmpuint (hits->len, ==, 3);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  hits = search_hits (store, "plum", confab_chat_get_id (chat));
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_assert_cmpint (confab_search_hit_get_message_id (hit_at (hits, 0)), ==,
+                   confab_message_get_id (new_reply));
+  g_assert_cmpint (confab_search_hit_get_message_id (hit_at (hits, 1)), ==,
+                   confab_message_get_id (question));
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  assert_position (store, new_reply, 1);
+  g_assert_false (confab_store_get_message_position (store, old_reply, &position, &error));
+  g_assert_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Switched back to, it has the place the new version had. */
+  g_assert_true (confab_store_activate_branch (store, old_reply, &error));
+  g_assert_no_error (error);
+  assert_position (store, old_reply, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -323,6 +390,7 @@ main (int   argc,
   ADD_TEST ("/confab/store/search-hits-async", test_async);
   g_test_add_func ("/confab/store/search-hits-async-in-memory", test_async_in_memory);
   ADD_TEST ("/confab/store/message-position", test_position);
+  ADD_TEST ("/confab/store/search-hits-branches", test_branches);
 
   return confab_test_run ();
 }

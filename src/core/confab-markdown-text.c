@@ -91,7 +91,8 @@ _confab_markdown_append_entity (GString    *out,
           int digit = hex ? g_ascii_xdigit_value (text[i]) : g_ascii_digit_value (text[i]);
 
           ok = digit >= 0;
-          value = MIN (value * (hex ? 16 : 10) + (guint64)MAX (digit, 0), G_GUINT64_CONSTANT (0x110000));
+          value = MIN (value * (hex ? 16 : 10) + (guint64)MAX (digit, 0),
+                       G_GUINT64_CONSTANT (0x110000));
         }
 
       /* CommonMark: code point 0 and invalid ones become U+FFFD. */

@@ -115,7 +115,11 @@ block_compute_id (ConfabMarkdownBlock *block)
     {
       hash = hash_uint (hash, block->children->len);
       for (guint i = 0; i < block->children->len; i++)
-        hash = hash_uint (hash, ((ConfabMarkdownBlock *)g_ptr_array_index (block->children, i))->id);
+        {
+          ConfabMarkdownBlock *child = g_ptr_array_index (block->children, i);
+
+          hash = hash_uint (hash, child->id);
+        }
     }
 
   if (block->type == CONFAB_MARKDOWN_TABLE)
@@ -313,7 +317,8 @@ parser_close_leaf (Parser *parser)
     {
       parser_close_spans (parser);
       /* Soft breaks leave trailing blanks behind; a label would show them. */
-      while (parser->buffer->len > 0 && g_ascii_isspace (parser->buffer->str[parser->buffer->len - 1]))
+      while (parser->buffer->len > 0
+             && g_ascii_isspace (parser->buffer->str[parser->buffer->len - 1]))
         g_string_truncate (parser->buffer, parser->buffer->len - 1);
       leaf->markup = g_strndup (parser->buffer->str, parser->buffer->len);
     }
@@ -497,7 +502,8 @@ enter_block_cb (MD_BLOCKTYPE  type,
 
           block = block_new (CONFAB_MARKDOWN_LIST_ITEM);
           if (li->is_task)
-            block->task = li->task_mark == ' ' ? CONFAB_MARKDOWN_TASK_OPEN : CONFAB_MARKDOWN_TASK_DONE;
+            block->task = li->task_mark == ' '
+              ? CONFAB_MARKDOWN_TASK_OPEN : CONFAB_MARKDOWN_TASK_DONE;
         }
       parser_push_container (parser, block);
       break;
@@ -567,7 +573,8 @@ enter_block_cb (MD_BLOCKTYPE  type,
           MD_ALIGN align = ((MD_BLOCK_TD_DETAIL *)detail)->align;
 
           if (parser->in_head)
-            parser->leaf->alignments[parser->column] = (ConfabMarkdownAlign)CLAMP (align, MD_ALIGN_DEFAULT, MD_ALIGN_RIGHT);
+            parser->leaf->alignments[parser->column] =
+              (ConfabMarkdownAlign)CLAMP (align, MD_ALIGN_DEFAULT, MD_ALIGN_RIGHT);
           parser->in_cell = TRUE;
           g_string_truncate (parser->buffer, 0);
         }

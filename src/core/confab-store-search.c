@@ -39,13 +39,16 @@ static const char all_sql[] =
   " JOIN chats c ON c.id = m.chat_id JOIN projects p ON p.id = c.project_id"
   " ORDER BY hits.rank";
 
-/* One chat, newest first: the order a find bar walks up a conversation. */
+/* One chat, newest first: the order a find bar walks up a conversation.
+ * Only what the chat shows: its current line and the threads on it
+ * (replies share their parent's active flag), not the versions an edit or
+ * a regeneration left behind; searching everything finds those too. */
 static const char chat_sql[] =
   "SELECT " HIT_COLUMNS ","
   "       snippet(messages_fts, 0, char(1), char(2), '…', " SNIPPET_TOKENS ")"
   " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
   " JOIN chats c ON c.id = m.chat_id JOIN projects p ON p.id = c.project_id"
-  " WHERE messages_fts MATCH ?1 AND m.chat_id = ?3"
+  " WHERE messages_fts MATCH ?1 AND m.chat_id = ?3 AND m.active = 1"
   " ORDER BY m.id DESC LIMIT ?2";
 
 /* Escapes the excerpt and turns the marks into balanced <b></b>; line
@@ -156,8 +159,9 @@ run_search (sqlite3     *db,
 /**
  * confab_store_search_hits:
  * @query: plain text typed by the user (every word, as a prefix)
- * @chat_id: 0 to search every chat, best match first; or a chat's id to
- *   search its messages only (main line and threads), newest first
+ * @chat_id: 0 to search every chat (earlier versions of edited messages
+ *   too), best match first; or a chat's id to search what it shows (its
+ *   current line and the threads on it), newest first
  * @limit: the most results to return, 0 for no limit
  *
  * Like confab_store_search(), with what a result list shows: the chat,
@@ -333,12 +337,14 @@ confab_store_search_hits_finish (ConfabStore   *self,
 /**
  * confab_store_get_message_position:
  * @position: (out): the index of @message in the #ConfabMessageList of its
- *   line (the main line, or the thread it is a reply in)
+ *   line (the chat's current line, or the thread it is a reply in)
  *
  * Counts over the index the messages before it, without reading any, so a
  * view can scroll a paged list straight to a message deep in a long chat.
  *
- * Returns: %FALSE with @error set when the message no longer exists
+ * Returns: %FALSE with @error set: %CONFAB_STORE_ERROR_NOT_FOUND when the
+ *   message no longer exists, %CONFAB_STORE_ERROR_INVALID when it is a
+ *   version off the current line (confab_store_activate_branch() first)
  */
 gboolean
 confab_store_get_message_position (ConfabStore    *self,
@@ -351,7 +357,8 @@ confab_store_get_message_position (ConfabStore    *self,
      * (a message off it has no position until its branch is activated). */
     "SELECT (SELECT count(*) FROM messages m"
     "        WHERE " CONFAB_LINE_WHERE " AND m.id < ?3),"
-    "       EXISTS (SELECT 1 FROM messages WHERE id = ?3)";
+    "       EXISTS (SELECT 1 FROM messages WHERE id = ?3),"
+    "       EXISTS (SELECT 1 FROM messages m WHERE " CONFAB_LINE_WHERE " AND m.id = ?3)";
   g_autoptr(ConfabStmt) stmt = NULL;
   gint64 parent_id;
   int rc;
@@ -384,6 +391,13 @@ confab_store_get_message_position (ConfabStore    *self,
     {
       g_set_error_literal (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
                            _("The message no longer exists"));
+      return FALSE;
+    }
+
+  if (sqlite3_column_int (stmt, 2) == 0)
+    {
+      g_set_error_literal (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_INVALID,
+                           _("The message is not in the current version of its chat"));
       return FALSE;
     }
 

@@ -209,7 +209,8 @@ GPtrArray     *confab_store_search            (ConfabStore   *self,
 
 /* The same search with what a result list shows (ConfabSearchHit: chat,
  * project, an escaped excerpt with the matches in <b>). chat_id 0 searches
- * everything, best match first; a chat id searches that chat, newest first.
+ * everything (earlier versions of edited messages too), best match first; a
+ * chat id searches what that chat shows (its current line), newest first.
  * The async variant reads on its own connection in a worker thread. */
 GPtrArray     *confab_store_search_hits       (ConfabStore          *self,
                                                const char           *query,
@@ -227,8 +228,9 @@ GPtrArray     *confab_store_search_hits_finish (ConfabStore         *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
-/* The index of a message in the ConfabMessageList of its line (main line or
- * thread), counted over the index: for scrolling a view to it. */
+/* The index of a message in the ConfabMessageList of its line (the current
+ * main line or a thread), counted over the index: for scrolling a view to
+ * it. CONFAB_STORE_ERROR_INVALID for a version off the current line. */
 gboolean       confab_store_get_message_position (ConfabStore    *self,
                                                   ConfabMessage  *message,
                                                   guint          *position,

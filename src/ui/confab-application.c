@@ -1,4 +1,5 @@
-/* confab-application.c: opens the store once and hands it to the window.
+/* confab-application.c: opens the store once and hands it to the window;
+ * owns the model catalogue and keeps it in step with the settings.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,13 +10,20 @@
 #include <glib/gi18n.h>
 
 #include "confab-application.h"
+#include "confab-preferences-window.h"
 #include "confab-window.h"
 
 struct _ConfabApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication        parent_instance;
 
-  ConfabStore    *store;
+  ConfabStore          *store;
+  ConfabModelCatalogue *catalogue;
+  GSettings            *settings;
+  /* The refresh running, cancelled when a newer one starts. */
+  GCancellable         *refresh_cancellable;
+  /* At most one, raised again by app.preferences. */
+  GtkWindow            *preferences;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabApplication, confab_application, ADW_TYPE_APPLICATION)
@@ -23,6 +31,7 @@ G_DEFINE_FINAL_TYPE (ConfabApplication, confab_application, ADW_TYPE_APPLICATION
 enum {
   PROP_0,
   PROP_STORE,
+  PROP_CATALOGUE,
   N_PROPS
 };
 
@@ -44,6 +53,116 @@ confab_application_get_store (ConfabApplication *self)
   g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+ConfabModelCatalogue *
+confab_application_get_catalogue (ConfabApplication *self)
+{
+  g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
+
+  return self->catalogue;
+}
+
+GSettings *
+confab_application_get_settings (ConfabApplication *self)
+{
+  g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+static void
+refresh_models_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ConfabApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The preferences and the picker show each provider's state from the
+   * catalogue; here only what nobody else will show is worth a line. */
+  if (!confab_model_catalogue_refresh_finish (CONFAB_MODEL_CATALOGUE (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, CONFAB_PROVIDER_ERROR, CONFAB_PROVIDER_ERROR_NO_KEY))
+        g_debug ("Model lists not refreshed: %s", error->message);
+      else
+        g_message ("Could not refresh the model lists: %s", error->message);
+    }
+}
+
+void
+confab_application_refresh_models (ConfabApplication *self)
+{
+  g_return_if_fail (CONFAB_IS_APPLICATION (self));
+
+  if (self->catalogue == NULL)
+    return;
+
+  /* An older refresh may still be waiting on a URL that was just changed:
+   * its answers must not land after the new ones. */
+  g_cancellable_cancel (self->refresh_cancellable);
+  g_clear_object (&self->refresh_cancellable);
+  self->refresh_cancellable = g_cancellable_new ();
+
+  confab_model_catalogue_refresh_async (self->catalogue, self->refresh_cancellable,
+                                        refresh_models_cb, g_object_ref (self));
+}
+
+/* Base URLs and turned-off providers from the settings into the catalogue. */
+static void
+configure_catalogue (ConfabApplication *self)
+{
+  g_autoptr(GVariant) urls = NULL;
+  g_auto(GStrv) disabled = NULL;
+
+  if (self->settings == NULL || self->catalogue == NULL)
+    return;
+
+  urls = g_settings_get_value (self->settings, "base-urls");
+  disabled = g_settings_get_strv (self->settings, "disabled-providers");
+
+  for (const char **id = confab_provider_list_known_ids (); *id != NULL; id++)
+    {
+      const char *url = NULL;
+      gboolean enabled = !g_strv_contains ((const char * const *) disabled, *id);
+
+      if (!g_variant_lookup (urls, *id, "&s", &url))
+        url = NULL;
+      confab_model_catalogue_set_base_url (self->catalogue, *id, url);
+      confab_model_catalogue_set_provider_enabled (self->catalogue, *id, enabled);
+    }
+}
+
+static void
+on_provider_settings_changed_cb (ConfabApplication *self,
+                                 const char        *key,
+                                 GSettings         *settings)
+{
+  configure_catalogue (self);
+  confab_application_refresh_models (self);
+}
+
+static void
+confab_application_create_catalogue (ConfabApplication *self)
+{
+  self->catalogue = confab_model_catalogue_new (self->store);
+  configure_catalogue (self);
+  if (self->settings != NULL)
+    {
+      g_signal_connect_object (self->settings, "changed::base-urls",
+                               G_CALLBACK (on_provider_settings_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::disabled-providers",
+                               G_CALLBACK (on_provider_settings_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATALOGUE]);
+
+  /* Nothing to set up before there is a catalogue (see startup). */
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                            "preferences")),
+                               TRUE);
 }
 
 static const char *
@@ -114,10 +233,16 @@ confab_application_activate (GApplication *app)
         }
 
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+      confab_application_create_catalogue (self);
     }
 
   window = GTK_WINDOW (confab_window_new (self, self->store));
   gtk_window_present (window);
+
+  /* The cached lists fill the picker at once; fresh ones arrive later,
+   * without holding up the first frame. */
+  if (self->refresh_cancellable == NULL)
+    confab_application_refresh_models (self);
 }
 
 static void
@@ -181,11 +306,81 @@ shortcuts_action (GSimpleAction *action,
   gtk_window_present (window);
 }
 
+static void
+on_preferences_parent_destroy_cb (GtkWindow *parent,
+                                  GtkWindow *preferences)
+{
+  if (gtk_window_get_transient_for (preferences) == parent)
+    gtk_window_set_transient_for (preferences, NULL);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  ConfabApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->catalogue == NULL)
+    return;
+
+  if (self->preferences == NULL)
+    {
+      self->preferences = GTK_WINDOW (confab_preferences_window_new (self));
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+    }
+
+  if (parent != self->preferences && parent != gtk_window_get_transient_for (self->preferences))
+    {
+      gtk_window_set_transient_for (self->preferences, parent);
+      /* GTK 4.8 keeps pointing at a destroyed transient parent (and touches
+       * it when the child goes): let go of it in time. */
+      if (parent != NULL)
+        g_signal_connect_object (parent, "destroy", G_CALLBACK (on_preferences_parent_destroy_cb),
+                                 self->preferences, 0);
+    }
+  gtk_window_present (self->preferences);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
   { "shortcuts", shortcuts_action },
+  { "preferences", preferences_action },
 };
+
+static GSettings *
+create_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  /* g_settings_new () aborts on a missing schema (see confab-window.c). */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static gboolean
+color_scheme_from_setting (GValue   *value,
+                           GVariant *variant,
+                           gpointer  user_data)
+{
+  const char *scheme = g_variant_get_string (variant, NULL);
+
+  if (g_str_equal (scheme, "light"))
+    g_value_set_enum (value, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  else if (g_str_equal (scheme, "dark"))
+    g_value_set_enum (value, ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    g_value_set_enum (value, ADW_COLOR_SCHEME_DEFAULT);
+
+  return TRUE;
+}
 
 static void
 confab_application_startup (GApplication *app)
@@ -193,15 +388,39 @@ confab_application_startup (GApplication *app)
   ConfabApplication *self = CONFAB_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *shortcuts_accels[] = { "<Control>question", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (confab_application_parent_class)->startup (app);
+
+  self->settings = create_settings ();
+  if (self->settings != NULL)
+    g_settings_bind_with_mapping (self->settings, "color-scheme",
+                                  adw_style_manager_get_default (), "color-scheme",
+                                  G_SETTINGS_BIND_GET,
+                                  color_scheme_from_setting, NULL, NULL, NULL);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self),
                                    app_actions, G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.shortcuts", shortcuts_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
+  /* Enabled with the catalogue, once the store is open. */
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                            "preferences")),
+                               FALSE);
   gtk_window_set_default_icon_name (APP_ID);
+}
+
+static void
+confab_application_shutdown (GApplication *app)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (app);
+
+  g_cancellable_cancel (self->refresh_cancellable);
+
+  G_APPLICATION_CLASS (confab_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -209,6 +428,10 @@ confab_application_dispose (GObject *object)
 {
   ConfabApplication *self = CONFAB_APPLICATION (object);
 
+  g_cancellable_cancel (self->refresh_cancellable);
+  g_clear_object (&self->refresh_cancellable);
+  g_clear_object (&self->catalogue);
+  g_clear_object (&self->settings);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (confab_application_parent_class)->dispose (object);
@@ -228,6 +451,10 @@ confab_application_get_property (GObject    *object,
       g_value_set_object (value, self->store);
       break;
 
+    case PROP_CATALOGUE:
+      g_value_set_object (value, self->catalogue);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -244,10 +471,16 @@ confab_application_class_init (ConfabApplicationClass *klass)
 
   app_class->activate = confab_application_activate;
   app_class->startup = confab_application_startup;
+  app_class->shutdown = confab_application_shutdown;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL,
                          CONFAB_TYPE_STORE,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_CATALOGUE] =
+    g_param_spec_object ("catalogue", NULL, NULL,
+                         CONFAB_TYPE_MODEL_CATALOGUE,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -8,27 +8,11 @@
 
 #include <glib/gi18n.h>
 
-#include "confab-chat-view.h"
+#include "confab-chat-view-private.h"
+#include "confab-chat-search-bar.h"
+#include "confab-first-run-page.h"
+#include "confab-message-row.h"
 
-struct _ConfabChatView
-{
-  GtkWidget          parent_instance;
-
-  ConfabStore       *store;
-  ConfabChat        *chat;
-  ConfabMessageList *messages;
-  /* Follow the chat's title and the message count whichever chat is shown. */
-  GBindingGroup     *chat_bindings;
-  GSignalGroup      *messages_signals;
-  gboolean           folded;
-
-  /* Template widgets */
-  AdwWindowTitle    *window_title;
-  GtkMenuButton     *chat_menu_button;
-  GtkStack          *stack;
-  GtkListView       *message_list;
-  GtkNoSelection    *message_selection;
-};
 
 G_DEFINE_FINAL_TYPE (ConfabChatView, confab_chat_view, GTK_TYPE_WIDGET)
 
@@ -37,6 +21,7 @@ enum {
   PROP_STORE,
   PROP_CHAT,
   PROP_FOLDED,
+  PROP_HIGHLIGHT_ID,
   N_PROPS
 };
 
@@ -55,10 +40,23 @@ confab_chat_view_update_page (ConfabChatView *self)
   else
     page = "messages";
 
+  /* Nothing to chat with yet: say how to change that instead. */
+  confab_first_run_page_set_chat_open (self->first_run_page, self->chat != NULL);
+  if (!g_str_equal (page, "messages") && confab_first_run_page_get_needed (self->first_run_page))
+    page = "first-run";
+
   gtk_stack_set_visible_child_name (self->stack, page);
   /* An empty title would still be read out by screen readers. */
   gtk_widget_set_visible (GTK_WIDGET (self->window_title), self->chat != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->chat_menu_button), self->chat != NULL);
+}
+
+static void
+on_first_run_needed_cb (ConfabChatView     *self,
+                        GParamSpec         *pspec,
+                        ConfabFirstRunPage *page)
+{
+  confab_chat_view_update_page (self);
 }
 
 static void
@@ -85,6 +83,8 @@ confab_chat_view_load_messages (ConfabChatView *self)
                                                  0);
 
   g_signal_group_set_target (self->messages_signals, self->messages);
+  self->stick_to_bottom = TRUE;
+  self->last_value = 0;
   gtk_no_selection_set_model (self->message_selection, G_LIST_MODEL (self->messages));
   confab_chat_view_update_page (self);
 
@@ -132,8 +132,13 @@ confab_chat_view_set_chat (ConfabChatView *self,
   g_return_if_fail (CONFAB_IS_CHAT_VIEW (self));
   g_return_if_fail (!chat || CONFAB_IS_CHAT (chat));
 
+  if (self->chat == chat)
+    return;
+
+  _confab_chat_view_leave_chat (self);
   if (g_set_object (&self->chat, chat))
     {
+      _confab_chat_view_enter_chat (self);
       g_binding_group_set_source (self->chat_bindings, chat);
       if (chat == NULL)
         adw_window_title_set_title (self->window_title, NULL);
@@ -165,6 +170,249 @@ confab_chat_view_set_folded (ConfabChatView *self,
     }
 }
 
+/* ---- Search: revealing and highlighting a message.
+ *
+ * The highlight is a message id, not a widget: rows are recycled as the
+ * list scrolls. The row factory compares each row's message with
+ * :highlight-id (and follows notify::highlight-id) to add or remove the
+ * "highlighted" CSS class on the row; removing it lets the row's CSS
+ * transition fade it out. It is cleared by the next user input in the view,
+ * caught in the capture phase, so nothing runs (no timer) while idle. */
+
+gint64
+confab_chat_view_get_highlight_id (ConfabChatView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CHAT_VIEW (self), 0);
+
+  return self->highlight_id;
+}
+
+void
+confab_chat_view_set_highlight_id (ConfabChatView *self,
+                                   gint64          message_id)
+{
+  g_return_if_fail (CONFAB_IS_CHAT_VIEW (self));
+
+  if (self->highlight_id != message_id)
+    {
+      self->highlight_id = message_id;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIGHLIGHT_ID]);
+    }
+}
+
+void
+confab_chat_view_reveal_message (ConfabChatView *self,
+                                 ConfabMessage  *message)
+{
+  g_autoptr(ConfabMessage) parent = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 parent_id;
+  guint position;
+
+  g_return_if_fail (CONFAB_IS_CHAT_VIEW (self));
+  g_return_if_fail (CONFAB_IS_MESSAGE (message));
+
+  if (self->chat == NULL || self->store == NULL || self->messages == NULL ||
+      confab_message_get_chat_id (message) != confab_chat_get_id (self->chat))
+    return;
+
+  /* An earlier version (searching everything finds those): switch the chat
+   * to its line, as the message's version arrows would. */
+  if (!confab_message_get_active (message) &&
+      !confab_store_activate_branch (self->store, message, &error))
+    {
+      g_debug ("Cannot reveal message %" G_GINT64_FORMAT ": %s",
+               confab_message_get_id (message), error->message);
+      return;
+    }
+
+  /* The view shows the main line: a reply is found at its thread's parent. */
+  parent_id = confab_message_get_parent_id (message);
+  if (parent_id != 0)
+    {
+      parent = confab_store_lookup_message (self->store, parent_id, &error);
+      if (parent == NULL)
+        {
+          g_debug ("Cannot reveal message %" G_GINT64_FORMAT ": %s",
+                   confab_message_get_id (message), error->message);
+          return;
+        }
+      message = parent;
+    }
+
+  /* A COUNT over the index: the paged list need not load the pages between. */
+  if (!confab_store_get_message_position (self->store, message, &position, &error))
+    {
+      g_debug ("Cannot reveal message %" G_GINT64_FORMAT ": %s",
+               confab_message_get_id (message), error->message);
+      return;
+    }
+
+  if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->messages)))
+    return;
+
+  /* Up in the chat now: stop following its end (until the user is back
+   * there), or the next layout would scroll away from the message. */
+  self->stick_to_bottom = FALSE;
+  gtk_widget_activate_action (GTK_WIDGET (self->message_list),
+                              "list.scroll-to-item", "u", position);
+  confab_chat_view_set_highlight_id (self, confab_message_get_id (message));
+}
+
+void
+confab_chat_view_begin_search (ConfabChatView *self)
+{
+  g_return_if_fail (CONFAB_IS_CHAT_VIEW (self));
+
+  if (self->chat != NULL)
+    confab_chat_search_bar_begin (self->search_bar);
+}
+
+void
+confab_chat_view_set_menu_model (ConfabChatView *self,
+                                 GMenuModel     *menu_model)
+{
+  g_return_if_fail (CONFAB_IS_CHAT_VIEW (self));
+  g_return_if_fail (!menu_model || G_IS_MENU_MODEL (menu_model));
+
+  gtk_menu_button_set_menu_model (self->chat_menu_button, menu_model);
+}
+
+static void
+on_message_found_cb (ConfabChatView      *self,
+                     ConfabSearchHit     *hit,
+                     ConfabChatSearchBar *search_bar)
+{
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  message = confab_store_lookup_message (self->store, confab_search_hit_get_message_id (hit),
+                                         &error);
+  if (message == NULL)
+    g_debug ("Search hit gone: %s", error->message);
+  else
+    confab_chat_view_reveal_message (self, message);
+}
+
+static gboolean
+on_input_event_cb (GtkEventControllerLegacy *controller,
+                   GdkEvent                 *event,
+                   ConfabChatView           *self)
+{
+  GdkEventType type = gdk_event_get_event_type (event);
+
+  if (self->highlight_id == 0)
+    return GDK_EVENT_PROPAGATE;
+
+  /* Pressing Shift on the way to Shift+Enter is not yet an interaction. */
+  if ((type == GDK_KEY_PRESS && !gdk_key_event_is_modifier (event)) ||
+      type == GDK_BUTTON_PRESS || type == GDK_TOUCH_BEGIN || type == GDK_SCROLL)
+    confab_chat_view_set_highlight_id (self, 0);
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+on_chat_changed_cb (ConfabChatView *self,
+                    GParamSpec     *pspec,
+                    gpointer        user_data)
+{
+  confab_chat_view_set_highlight_id (self, 0);
+}
+
+/* ---- The message list: one ConfabMessageRow per visible message. Rows are
+ * recycled as the list scrolls; each follows its own message, so a
+ * streaming reply re-renders its row only. A signal factory rather than a
+ * GtkBuilderListItemFactory: rows also follow the view's :highlight-id,
+ * which a builder template cannot reach. */
+
+static void
+on_row_setup_cb (ConfabChatView           *self,
+                 GtkListItem              *list_item,
+                 GtkSignalListItemFactory *factory)
+{
+  GtkWidget *row = confab_message_row_new ();
+
+  gtk_list_item_set_activatable (list_item, FALSE);
+  g_object_bind_property (self, "highlight-id", row, "highlight-id", G_BINDING_SYNC_CREATE);
+  gtk_list_item_set_child (list_item, row);
+}
+
+static void
+on_row_bind_cb (ConfabChatView           *self,
+                GtkListItem              *list_item,
+                GtkSignalListItemFactory *factory)
+{
+  g_autofree char *switch_label = NULL;
+
+  confab_message_row_set_message (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (list_item)),
+                                  gtk_list_item_get_item (list_item));
+  switch_label = _confab_chat_view_dup_switch_label (self, gtk_list_item_get_position (list_item));
+  confab_message_row_set_switch_label (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (list_item)),
+                                       switch_label);
+}
+
+static void
+on_row_unbind_cb (ConfabChatView           *self,
+                  GtkListItem              *list_item,
+                  GtkSignalListItemFactory *factory)
+{
+  confab_message_row_set_message (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (list_item)), NULL);
+}
+
+static gboolean
+confab_chat_view_at_bottom (ConfabChatView *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+
+  /* A few pixels of slack for fractional scaling and kinetic scrolling. */
+  return gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment)
+         >= gtk_adjustment_get_upper (adjustment) - 4;
+}
+
+static void
+on_vadjustment_value_changed_cb (ConfabChatView *self,
+                                 GtkAdjustment  *adjustment)
+{
+  double value = gtk_adjustment_get_value (adjustment);
+
+  /* Back at the end: follow it again. Only a move up leaves it: the list
+   * moves the value down by itself while rows get their real heights. */
+  if (confab_chat_view_at_bottom (self))
+    self->stick_to_bottom = TRUE;
+  else if (value < self->last_value)
+    self->stick_to_bottom = FALSE;
+  self->last_value = value;
+}
+
+static gboolean
+scroll_to_bottom_tick_cb (GtkWidget     *widget,
+                          GdkFrameClock *frame_clock,
+                          gpointer       user_data)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (user_data);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+
+  self->scroll_tick = 0;
+  if (self->stick_to_bottom)
+    gtk_adjustment_set_value (adjustment,
+                              gtk_adjustment_get_upper (adjustment)
+                              - gtk_adjustment_get_page_size (adjustment));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_vadjustment_changed_cb (ConfabChatView *self,
+                           GtkAdjustment  *adjustment)
+{
+  /* The content grew (a streaming reply, a new message) or the view was
+   * resized: stay at the bottom if that is where the user was. Not from
+   * here: the list is in the middle of its layout and would undo it. */
+  if (self->stick_to_bottom && !confab_chat_view_at_bottom (self) && self->scroll_tick == 0)
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->message_list),
+                                                      scroll_to_bottom_tick_cb, self, NULL);
+}
+
 static void
 confab_chat_view_dispose (GObject *object)
 {
@@ -175,6 +423,13 @@ confab_chat_view_dispose (GObject *object)
   if (self->messages_signals != NULL)
     g_signal_group_set_target (self->messages_signals, NULL);
 
+  if (self->scroll_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->message_list), self->scroll_tick);
+      self->scroll_tick = 0;
+    }
+
+  _confab_chat_view_dispose_actions (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CHAT_VIEW);
   /* dispose_template () only drops the children bound to fields. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
@@ -213,6 +468,10 @@ confab_chat_view_get_property (GObject    *object,
       g_value_set_boolean (value, self->folded);
       break;
 
+    case PROP_HIGHLIGHT_ID:
+      g_value_set_int64 (value, self->highlight_id);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -238,6 +497,10 @@ confab_chat_view_set_property (GObject      *object,
 
     case PROP_FOLDED:
       confab_chat_view_set_folded (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_HIGHLIGHT_ID:
+      confab_chat_view_set_highlight_id (self, g_value_get_int64 (value));
       break;
 
     default:
@@ -270,18 +533,33 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
                           FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* Row factories: add the "highlighted" CSS class to the row whose
+   * message has this id (see confab_chat_view_set_highlight_id()). */
+  properties[PROP_HIGHLIGHT_ID] =
+    g_param_spec_int64 ("highlight-id", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* The row template looks the message type up by name. */
-  g_type_ensure (CONFAB_TYPE_MESSAGE);
+  g_type_ensure (CONFAB_TYPE_MESSAGE_ROW);
+  g_type_ensure (CONFAB_TYPE_CHAT_SEARCH_BAR);
+  g_type_ensure (CONFAB_TYPE_FIRST_RUN_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/confab/Confab/confab-chat-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, window_title);
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, chat_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, search_bar);
+  gtk_widget_class_bind_template_callback (widget_class, on_message_found_cb);
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, first_run_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_first_run_needed_cb);
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, message_list);
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, message_selection);
+  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, scrolled_window);
+
+  _confab_chat_view_class_init_actions (widget_class);
 }
 
 static void
@@ -301,5 +579,36 @@ confab_chat_view_init (ConfabChatView *self)
                                  self,
                                  G_CONNECT_SWAPPED);
 
+  {
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+
+    g_signal_connect_swapped (factory, "setup", G_CALLBACK (on_row_setup_cb), self);
+    g_signal_connect_swapped (factory, "bind", G_CALLBACK (on_row_bind_cb), self);
+    g_signal_connect_swapped (factory, "unbind", G_CALLBACK (on_row_unbind_cb), self);
+    gtk_list_view_set_factory (self->message_list, factory);
+    g_object_unref (factory);
+
+    g_signal_connect_object (adjustment, "value-changed",
+                             G_CALLBACK (on_vadjustment_value_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+    g_signal_connect_object (adjustment, "changed",
+                             G_CALLBACK (on_vadjustment_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  }
+
+  /* Search: the find bar follows the open chat; input clears the highlight. */
+  g_object_bind_property (self, "store", self->search_bar, "store", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "chat", self->search_bar, "chat", G_BINDING_SYNC_CREATE);
+  g_signal_connect (self, "notify::chat", G_CALLBACK (on_chat_changed_cb), NULL);
+  {
+    GtkEventController *controller = gtk_event_controller_legacy_new ();
+
+    gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+    g_signal_connect (controller, "event", G_CALLBACK (on_input_event_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), controller);
+  }
+
+  _confab_chat_view_init_actions (self);
   confab_chat_view_update_page (self);
 }

@@ -23,4 +23,21 @@ gboolean     confab_chat_view_get_folded (ConfabChatView *self);
 void         confab_chat_view_set_folded (ConfabChatView *self,
                                           gboolean        folded);
 
+/* ---- Search (owned by the window/search side, see confab-chat-view.c) */
+/* Scrolls to @message of the open chat (a thread reply: to its parent on
+ * the main line) and sets :highlight-id to it. */
+void         confab_chat_view_reveal_message   (ConfabChatView *self,
+                                                ConfabMessage  *message);
+/* The id of the message shown as "highlighted", 0 for none. Cleared by the
+ * user's next scroll, click or key press in the view. */
+gint64       confab_chat_view_get_highlight_id (ConfabChatView *self);
+void         confab_chat_view_set_highlight_id (ConfabChatView *self,
+                                                gint64          message_id);
+/* Shows the find bar of the open chat (Ctrl+F). */
+void         confab_chat_view_begin_search     (ConfabChatView *self);
+/* The menu of the header's chat menu button (the window shares its chat
+ * context menu so both offer the same actions). */
+void         confab_chat_view_set_menu_model   (ConfabChatView *self,
+                                                GMenuModel     *menu_model);
+
 G_END_DECLS

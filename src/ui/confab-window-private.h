@@ -17,8 +17,19 @@ struct _ConfabWindow
   /* NULL when the schema is not installed: the window still works, it just
    * forgets its state. */
   GSettings            *settings;
-  /* Shows the "no chats" state whichever project's chats are listed. */
+  /* Counts the archived chats whichever project's chats are listed. */
   GSignalGroup         *chats_signals;
+  /* The selected project's chats, archived and pending deletes included;
+   * the list shows them through chat_filter_model. */
+  GListModel           *chats;
+  /* Chats and projects deleted while their Undo toast shows: hidden by the
+   * filters, deleted from the store when the toast goes away or the window
+   * closes (confab-window-deletes.c). */
+  GPtrArray            *pending_deletes;
+  AdwToast             *undo_toast;
+  GtkCustomFilter      *project_filter;
+  GtkCustomFilter      *chat_filter;
+  gboolean              show_archived;
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -26,15 +37,23 @@ struct _ConfabWindow
   GtkWidget            *sidebar;
   GtkListView          *projects_list;
   GtkSingleSelection   *project_selection;
+  GtkFilterListModel   *project_filter_model;
   GtkPopoverMenu       *project_popover;
   GtkStack             *chats_stack;
   GtkListView          *chats_list;
   GtkSingleSelection   *chat_selection;
+  GtkFilterListModel   *chat_filter_model;
   GtkPopoverMenu       *chat_popover;
+  GMenuModel           *chat_menu;
+  /* Filled with the "Move to Project" submenu for the selected chat. */
+  GMenu                *move_section;
+  GtkToggleButton      *archived_button;
   ConfabChatView       *chat_view;
 
   /* Selection changes made by code, not by a click: they do not navigate. */
   guint                 selecting_in_code : 1;
+  /* The last input in the chat list was a key: browsing, not opening. */
+  guint                 chats_keyboard_nav : 1;
   guint                 closing : 1;
 };
 
@@ -49,5 +68,39 @@ void           _confab_window_select_project     (ConfabWindow   *self,
 void           _confab_window_select_chat        (ConfabWindow   *self,
                                                   ConfabChat     *chat,
                                                   gboolean        show_content);
+void           _confab_window_set_show_archived  (ConfabWindow   *self,
+                                                  gboolean        show_archived);
+/* The chat list's filter: refilter after archiving or unarchiving. */
+void           _confab_window_chats_changed      (ConfabWindow   *self);
+
+/* ---- confab-window-menus.c */
+void           _confab_window_class_menus_init   (GtkWidgetClass *widget_class);
+void           _confab_window_menus_init         (ConfabWindow   *self);
+/* Fills "Move to Project" for the selected chat; the number of targets. */
+guint          _confab_window_update_move_menu   (ConfabWindow   *self);
+
+/* ---- confab-window-deletes.c */
+void           _confab_window_deletes_init       (ConfabWindow   *self);
+/* Hides @item (a ConfabChat or ConfabProject) and offers to undo. */
+void           _confab_window_delete_later       (ConfabWindow   *self,
+                                                  GObject        *item);
+/* Deletes for real what is waiting (the toast went away, or closing). */
+void           _confab_window_commit_deletes     (ConfabWindow   *self);
+/* Whether a chat (by its id or its project's) or a project is waiting to be
+ * deleted; 0 ids are ignored. */
+gboolean       _confab_window_is_pending         (ConfabWindow   *self,
+                                                  gint64          chat_id,
+                                                  gint64          project_id);
+/* A toast with an Undo button; @undo runs with @item if it is clicked. */
+void           _confab_window_toast_undo         (ConfabWindow   *self,
+                                                  const char     *title,
+                                                  GObject        *item,
+                                                  void          (*undo) (ConfabWindow *self,
+                                                                         GObject      *item));
+
+/* ---- confab-window-search.c */
+void           _confab_window_open_search        (ConfabWindow   *self);
+void           _confab_window_open_hit           (ConfabWindow   *self,
+                                                  ConfabSearchHit *hit);
 
 G_END_DECLS

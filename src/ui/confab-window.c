@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-chat-row.h"
 #include "confab-window-private.h"
 
 G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -15,6 +16,7 @@ G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_STORE,
+  PROP_SHOW_ARCHIVED,
   N_PROPS
 };
 
@@ -151,6 +153,50 @@ confab_window_update_chats_page (ConfabWindow *self)
   gtk_stack_set_visible_child_name (self->chats_stack, page);
 }
 
+/* The toggle shows while there is something it would show or hide. */
+static void
+confab_window_update_archived (ConfabWindow *self)
+{
+  guint n_items = self->chats ? g_list_model_get_n_items (self->chats) : 0;
+  guint n_archived = 0;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(ConfabChat) chat = g_list_model_get_item (self->chats, i);
+
+      if (confab_chat_get_archived (chat) &&
+          !_confab_window_is_pending (self, confab_chat_get_id (chat), 0))
+        n_archived++;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->archived_button),
+                          n_archived > 0 || self->show_archived);
+}
+
+void
+_confab_window_chats_changed (ConfabWindow *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->chat_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  confab_window_update_archived (self);
+  _confab_window_update_actions (self);
+}
+
+void
+_confab_window_set_show_archived (ConfabWindow *self,
+                                  gboolean      show_archived)
+{
+  show_archived = !!show_archived;
+  if (self->show_archived == show_archived)
+    return;
+
+  self->show_archived = show_archived;
+  gtk_filter_changed (GTK_FILTER (self->chat_filter),
+                      show_archived ? GTK_FILTER_CHANGE_LESS_STRICT
+                                    : GTK_FILTER_CHANGE_MORE_STRICT);
+  confab_window_update_archived (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_ARCHIVED]);
+}
+
 static void
 on_chats_items_changed_cb (ConfabWindow *self,
                            guint         position,
@@ -158,7 +204,28 @@ on_chats_items_changed_cb (ConfabWindow *self,
                            guint         added,
                            GListModel   *model)
 {
+  confab_window_update_archived (self);
+}
+
+static void
+on_visible_chats_changed_cb (ConfabWindow *self,
+                             guint         position,
+                             guint         removed,
+                             guint         added,
+                             GListModel   *model)
+{
   confab_window_update_chats_page (self);
+}
+
+static void
+on_projects_changed_cb (ConfabWindow *self,
+                        guint         position,
+                        guint         removed,
+                        guint         added,
+                        GListModel   *model)
+{
+  /* The "Move to Project" menu lists the others. */
+  _confab_window_update_actions (self);
 }
 
 static void
@@ -194,9 +261,11 @@ on_project_selected_cb (ConfabWindow       *self,
   if (project != NULL)
     chats = confab_store_list_chats (self->store, project);
 
+  g_set_object (&self->chats, chats);
   g_signal_group_set_target (self->chats_signals, chats);
-  gtk_single_selection_set_model (self->chat_selection, chats);
+  gtk_filter_list_model_set_model (self->chat_filter_model, chats);
 
+  confab_window_update_archived (self);
   confab_window_update_chats_page (self);
   _confab_window_update_actions (self);
   confab_window_save_selection (self);
@@ -207,13 +276,23 @@ on_chat_selected_cb (ConfabWindow       *self,
                      GParamSpec         *pspec,
                      GtkSingleSelection *selection)
 {
+  GtkWidget *focus;
   ConfabChat *chat;
 
   if (self->closing)
     return;
 
   chat = _confab_window_get_chat (self);
+  focus = gtk_root_get_focus (GTK_ROOT (self));
   confab_chat_view_set_chat (self->chat_view, chat);
+
+  /* Opening a chat puts the focus in its composer, which is what a click
+   * means; arrow keys in the list only browse, and must stay in the list
+   * or the next key press would land in the composer. */
+  if (self->chats_keyboard_nav && focus != NULL &&
+      gtk_widget_is_ancestor (focus, GTK_WIDGET (self->chats_list)) &&
+      gtk_root_get_focus (GTK_ROOT (self)) != focus)
+    gtk_widget_grab_focus (focus);
 
   /* On a narrow window a click on a chat opens it, and an open chat that
    * goes away (deleted) leaves the user on the list rather than on nothing. */
@@ -253,116 +332,6 @@ on_leaflet_folded_cb (ConfabWindow *self,
 }
 
 static void
-confab_window_popup_menu (ConfabWindow *self,
-                          GtkWidget    *list_view,
-                          GtkWidget    *popover,
-                          GtkWidget    *row_widget,
-                          double        x,
-                          double        y)
-{
-  graphene_point_t point;
-
-  /* Menu actions act on the selection, so first select the row the menu is for.
-   * The list item widget around each row provides this action. */
-  if (!gtk_widget_activate_action (row_widget, "listitem.select", "(bb)", FALSE, FALSE))
-    return;
-
-  if (!gtk_widget_compute_point (list_view, self->sidebar,
-                                 &GRAPHENE_POINT_INIT ((float) x, (float) y), &point))
-    return;
-
-  gtk_popover_set_pointing_to (GTK_POPOVER (popover),
-                               &(GdkRectangle) { (int) point.x, (int) point.y, 1, 1 });
-  gtk_popover_popup (GTK_POPOVER (popover));
-}
-
-static void
-on_list_context_pressed_cb (GtkGesture *gesture,
-                            double      x,
-                            double      y,
-                            GtkWidget  *popover)
-{
-  GtkWidget *list_view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  ConfabWindow *self = CONFAB_WINDOW (gtk_widget_get_root (list_view));
-  GtkWidget *picked;
-
-  picked = gtk_widget_pick (list_view, x, y, GTK_PICK_DEFAULT);
-  if (picked == NULL || picked == list_view)
-    return;
-
-  gtk_gesture_set_state (gesture, GTK_EVENT_SEQUENCE_CLAIMED);
-  confab_window_popup_menu (self, list_view, popover, picked, x, y);
-}
-
-static void
-on_list_right_click_pressed_cb (GtkGestureClick *gesture,
-                                int              n_press,
-                                double           x,
-                                double           y,
-                                GtkWidget       *popover)
-{
-  on_list_context_pressed_cb (GTK_GESTURE (gesture), x, y, popover);
-}
-
-static void
-confab_window_add_context_menu (ConfabWindow *self,
-                                GtkWidget    *list_view,
-                                GtkWidget    *popover)
-{
-  GtkGesture *gesture;
-
-  /* Popovers go on the sidebar box, whose layout leaves them alone; a list
-   * view expects only its own rows as children. */
-  gtk_widget_set_parent (popover, self->sidebar);
-
-  gesture = gtk_gesture_click_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
-  g_signal_connect (gesture, "pressed", G_CALLBACK (on_list_right_click_pressed_cb), popover);
-  gtk_widget_add_controller (list_view, GTK_EVENT_CONTROLLER (gesture));
-
-  gesture = gtk_gesture_long_press_new ();
-  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (gesture), TRUE);
-  g_signal_connect (gesture, "pressed", G_CALLBACK (on_list_context_pressed_cb), popover);
-  gtk_widget_add_controller (list_view, GTK_EVENT_CONTROLLER (gesture));
-}
-
-static gboolean
-popup_focused_menu (GtkWidget *widget,
-                    GVariant  *args,
-                    gpointer   user_data)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-  GtkWidget *list_view;
-  GtkWidget *popover;
-  graphene_rect_t bounds;
-
-  if (focus == NULL)
-    return FALSE;
-
-  /* Shift+F10 or the Menu key on a focused row, for keyboard users. */
-  if (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->chats_list)))
-    {
-      list_view = GTK_WIDGET (self->chats_list);
-      popover = GTK_WIDGET (self->chat_popover);
-    }
-  else if (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->projects_list)))
-    {
-      list_view = GTK_WIDGET (self->projects_list);
-      popover = GTK_WIDGET (self->project_popover);
-    }
-  else
-    return FALSE;
-
-  if (!gtk_widget_compute_bounds (focus, list_view, &bounds))
-    return FALSE;
-
-  confab_window_popup_menu (self, list_view, popover, focus,
-                            bounds.origin.x + 12, bounds.origin.y + bounds.size.height / 2);
-  return TRUE;
-}
-
-static void
 confab_window_load_state (ConfabWindow *self)
 {
   GListModel *projects = confab_store_get_projects (self->store);
@@ -388,7 +357,7 @@ confab_window_load_state (ConfabWindow *self)
     }
 
   self->selecting_in_code = TRUE;
-  gtk_single_selection_set_model (self->project_selection, projects);
+  gtk_filter_list_model_set_model (self->project_filter_model, projects);
 
   position = find_position_by_id (projects, last_project);
   if (position != GTK_INVALID_LIST_POSITION)
@@ -413,6 +382,9 @@ on_close_request_cb (ConfabWindow *self,
 
   confab_window_save_selection (self);
   self->closing = TRUE;
+
+  /* Quitting is the last chance for what waits behind an Undo toast. */
+  _confab_window_commit_deletes (self);
 
   if (self->settings == NULL)
     return FALSE;
@@ -472,6 +444,11 @@ confab_window_dispose (GObject *object)
   /* Tearing down the lists changes the selection: that is not the user's. */
   self->closing = TRUE;
 
+  /* Destroyed without a close request (the application ending): still
+   * never lose a pending delete. */
+  if (self->store != NULL && self->pending_deletes != NULL)
+    _confab_window_commit_deletes (self);
+
   if (self->chats_signals != NULL)
     g_signal_group_set_target (self->chats_signals, NULL);
 
@@ -483,6 +460,10 @@ confab_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_WINDOW);
 
   g_clear_object (&self->chats_signals);
+  g_clear_object (&self->chats);
+  g_clear_object (&self->project_filter);
+  g_clear_object (&self->chat_filter);
+  g_clear_pointer (&self->pending_deletes, g_ptr_array_unref);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
 
@@ -503,6 +484,10 @@ confab_window_get_property (GObject    *object,
       g_value_set_object (value, self->store);
       break;
 
+    case PROP_SHOW_ARCHIVED:
+      g_value_set_boolean (value, self->show_archived);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -520,6 +505,10 @@ confab_window_set_property (GObject      *object,
     {
     case PROP_STORE:
       self->store = g_value_dup_object (value);
+      break;
+
+    case PROP_SHOW_ARCHIVED:
+      _confab_window_set_show_archived (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -543,10 +532,17 @@ confab_window_class_init (ConfabWindowClass *klass)
                          CONFAB_TYPE_STORE,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
+  /* Archived chats are listed too (dimmed); the win.show-archived toggle. */
+  properties[PROP_SHOW_ARCHIVED] =
+    g_param_spec_boolean ("show-archived", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The row templates look these types up by name. */
   g_type_ensure (CONFAB_TYPE_CHAT_VIEW);
+  g_type_ensure (CONFAB_TYPE_CHAT_ROW);
   g_type_ensure (CONFAB_TYPE_PROJECT);
   g_type_ensure (CONFAB_TYPE_CHAT);
 
@@ -557,30 +553,38 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, projects_list);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, project_selection);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, project_filter_model);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, project_popover);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chats_stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chats_list);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_selection);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_filter_model);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_popover);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_menu);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, move_section);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, archived_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_view);
   gtk_widget_class_bind_template_callback (widget_class, on_close_request_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_project_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_chat_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_chat_activated_cb);
-
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK,
-                                popup_focused_menu, NULL);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0,
-                                popup_focused_menu, NULL);
+  gtk_widget_class_bind_template_callback (widget_class, on_visible_chats_changed_cb);
 
   _confab_window_class_actions_init (widget_class);
+  _confab_window_class_menus_init (widget_class);
 }
 
 static void
 confab_window_init (ConfabWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  _confab_window_deletes_init (self);
+  g_signal_connect_object (self->project_filter_model, "items-changed",
+                           G_CALLBACK (on_projects_changed_cb), self, G_CONNECT_SWAPPED);
+  /* One menu for a chat, in the sidebar and in the chat's header. */
+  confab_chat_view_set_menu_model (self->chat_view, self->chat_menu);
 
   self->chats_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_object (self->chats_signals,
@@ -589,10 +593,7 @@ confab_window_init (ConfabWindow *self)
                                  self,
                                  G_CONNECT_SWAPPED);
 
-  confab_window_add_context_menu (self, GTK_WIDGET (self->projects_list),
-                                  GTK_WIDGET (self->project_popover));
-  confab_window_add_context_menu (self, GTK_WIDGET (self->chats_list),
-                                  GTK_WIDGET (self->chat_popover));
+  _confab_window_menus_init (self);
 
   self->settings = confab_window_create_settings ();
   if (self->settings != NULL)

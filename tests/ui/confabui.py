@@ -341,12 +341,31 @@ class App:
         subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
         subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
 
+    def key_to(self, title, keys):
+        """Sends keys to another of the app's windows (a dialog), by title."""
+        pid = str(self.accessible().get_process_id())
+
+        def search():
+            out = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid', pid,
+                                  '--name', '^%s$' % title],
+                                 capture_output=True, text=True)
+            ids = out.stdout.split()
+            return ids[0] if ids else None
+
+        wid = wait_for(search, 'the window %r on X11' % title)
+        subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
+        subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
+
     def mouse_click(self, acc, button=1):
         """Clicks the middle of a widget with the pointer (for what AT-SPI
         cannot do, like a right-click). Extents are relative to the window."""
         extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
         x = extents.x + extents.width // 2
         y = extents.y + extents.height // 2
+        # "mousemove --sync" waits for the pointer to move: when it is already
+        # there, step aside first.
+        subprocess.run(['xdotool', 'mousemove', '--window', self.window_id(),
+                        str(x + 1), str(y + 1)], check=True)
         subprocess.run(['xdotool', 'mousemove', '--sync', '--window', self.window_id(),
                         str(x), str(y), 'click', str(button)], check=True)
 
@@ -363,6 +382,74 @@ class App:
     def resize(self, width, height):
         subprocess.run(['xdotool', 'windowsize', '--sync', self.window_id(),
                         str(width), str(height)], check=True)
+
+
+# ---- Seeding: the app creates and migrates the database on its first start;
+# tests then add rows with sqlite3 while it is not running.
+
+def create_database(apps):
+    """Starts the app once and quits, leaving an empty, current database
+    (with the default project) behind. What an earlier test of the same
+    script left (database, settings) is removed first."""
+    import shutil
+    shutil.rmtree(data_dir(), ignore_errors=True)
+    try:
+        os.unlink(keyfile_path())
+    except FileNotFoundError:
+        pass
+    app = App('create-database')
+    apps.append(app)
+    app.find('frame', 'Confab')
+    app.key('ctrl+q')
+    status = app.wait_exit()
+    if status != 0:
+        raise TestFailure('the app exited with status %d' % status)
+
+
+def open_database():
+    import sqlite3
+    db = sqlite3.connect(database_path())
+    db.execute('PRAGMA foreign_keys = ON')
+    return db
+
+
+def query(sql, params=()):
+    """All rows of a query on the database, read while the app may run."""
+    import sqlite3
+    db = sqlite3.connect('file:%s?mode=ro' % database_path(), uri=True)
+    try:
+        return db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+
+
+def now_usec():
+    return int(time.time() * 1000000)
+
+
+def list_labels(app, list_name):
+    """The first label of each row built in the list named list_name (its
+    heading), in order. GtkListView only builds the rows near the view."""
+    def find_list():
+        for acc in app.find_all('list'):
+            if clean_name(acc.name) == list_name:
+                return acc
+        return None
+
+    lst = wait_for(find_list, 'the list %r' % list_name)
+    labels = []
+    for i in range(lst.childCount):
+        item = lst.getChildAtIndex(i)
+        found = app.find_all('label', root=item)
+        if found:
+            labels.append((found[0].queryComponent().getExtents(pyatspi.WINDOW_COORDS).y,
+                           clean_name(found[0].name)))
+    # Children are in no particular order once rows are recycled: sort by y.
+    return [name for _, name in sorted(labels)]
+
+
+def extents(acc):
+    return acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
 
 
 def run(test_functions):

@@ -2,7 +2,7 @@
 # Runs one UI test script under a private X server and D-Bus session, with a
 # throw-away home so the developer's real chats and settings are never touched.
 #
-# Usage: run-ui-test.sh TEST.py CONFAB_BINARY SCHEMA_DIR
+# Usage: run-ui-test.sh TEST.py|TEST-PROGRAM CONFAB_BINARY SCHEMA_DIR
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
@@ -47,7 +47,8 @@ while :; do
   status=0
   xvfb-run -a -n "$display" -s "-screen 0 1280x1024x24" \
     dbus-run-session -- \
-    sh -c 'xdpyinfo >/dev/null 2>&1 || exit 99; exec /usr/bin/python3 "$0"' "$script" \
+    sh -c 'xdpyinfo >/dev/null 2>&1 || exit 99
+           case "$0" in *.py) exec /usr/bin/python3 "$0" ;; *) exec "$0" ;; esac' "$script" \
     || status=$?
   if [ "$status" -ne 99 ] || [ "$attempt" -ge 3 ]; then
     break

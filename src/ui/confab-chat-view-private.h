@@ -1,0 +1,69 @@
+/* confab-chat-view-private.h: shared by the chat view's files.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "confab-chat-controller.h"
+#include "confab-chat-search-bar.h"
+#include "confab-chat-view.h"
+#include "confab-first-run-page.h"
+#include "confab-composer.h"
+#include "confab-thread-pane.h"
+
+G_BEGIN_DECLS
+
+struct _ConfabChatView
+{
+  GtkWidget          parent_instance;
+
+  ConfabStore       *store;
+  ConfabChat        *chat;
+  ConfabMessageList *messages;
+  /* Follow the chat's title and the message count whichever chat is shown. */
+  GBindingGroup     *chat_bindings;
+  GSignalGroup      *messages_signals;
+  gboolean           folded;
+  /* See confab_chat_view_set_highlight_id(). */
+  gint64             highlight_id;
+
+  /* Template widgets */
+  AdwWindowTitle    *window_title;
+  GtkMenuButton     *chat_menu_button;
+  ConfabChatSearchBar *search_bar;
+  GtkStack          *stack;
+  ConfabFirstRunPage *first_run_page;
+  GtkListView       *message_list;
+  GtkNoSelection    *message_selection;
+  GtkScrolledWindow *scrolled_window;
+
+  /* The view was at the bottom before the content grew: keep it there. */
+  gboolean           stick_to_bottom;
+  double             last_value;
+  guint              scroll_tick;
+
+  /* Sending and the thread pane, see confab-chat-view-actions.c. */
+  /* One per chat, by id, so a reply keeps streaming in the background
+   * while another chat is open; controller is the open chat's. */
+  GHashTable        *controllers;
+  ConfabChatController *controller;
+  GtkRevealer       *thread_revealer;
+  ConfabThreadPane  *thread_pane;
+  ConfabComposer    *composer;
+  /* "Regenerate with…": this reply is regenerated once a model is picked. */
+  gint64             regenerate_id;
+};
+
+/* confab-chat-view-actions.c: the composer, sending, message actions and
+ * the thread pane. */
+void _confab_chat_view_class_init_actions (GtkWidgetClass *widget_class);
+void _confab_chat_view_init_actions       (ConfabChatView *self);
+void _confab_chat_view_dispose_actions    (ConfabChatView *self);
+/* Saves the draft of the chat being left and loads the new one's. */
+void _confab_chat_view_leave_chat         (ConfabChatView *self);
+void _confab_chat_view_enter_chat         (ConfabChatView *self);
+/* The "Switched to …" marker of an assistant message at @position. */
+char *_confab_chat_view_dup_switch_label  (ConfabChatView *self,
+                                           guint           position);
+
+G_END_DECLS

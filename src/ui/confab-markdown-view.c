@@ -1,0 +1,674 @@
+/* confab-markdown-view.c: ConfabMarkdownBlocks as labels, boxes, grids and
+ * code blocks.
+ *
+ * Every widget made for a block remembers the block's id. A new text is
+ * parsed again and walked next to the widgets: an equal id keeps the widget
+ * as it is, a block of the same kind updates it in place, anything else
+ * replaces it. While a reply streams only its last block changes, so a
+ * frame costs one parse and one label or one append to a source buffer,
+ * however long the reply already is.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "confab-ui"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "confab-code-block.h"
+#include "confab-markdown.h"
+#include "confab-markdown-view.h"
+
+/* Runs of paragraphs share a label, so a reply of thousands of short
+ * paragraphs does not become thousands of widgets; small runs keep the
+ * label that streams cheap to lay out again. */
+#define GROUP_MAX_PARAGRAPHS 8
+#define GROUP_MAX_BYTES      2048
+
+struct _ConfabMarkdownView
+{
+  GtkWidget                parent_instance;
+
+  GtkBox                  *box;
+  char                    *text;
+  ConfabMarkdownViewStats  stats;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabMarkdownView, confab_markdown_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_TEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* What a widget shows: the kind of block and the id of what it shows. */
+typedef struct
+{
+  guint   kind;
+  guint64 id;
+} Unit;
+
+static GQuark unit_quark;
+
+static Unit *
+widget_get_unit (GtkWidget *widget)
+{
+  return g_object_get_qdata (G_OBJECT (widget), unit_quark);
+}
+
+static void
+widget_set_unit (GtkWidget *widget,
+                 guint      kind,
+                 guint64    id)
+{
+  Unit *unit = widget_get_unit (widget);
+
+  if (unit == NULL)
+    {
+      unit = g_new0 (Unit, 1);
+      g_object_set_qdata_full (G_OBJECT (widget), unit_quark, unit, g_free);
+    }
+  unit->kind = kind;
+  unit->id = id;
+}
+
+#define BLOCK(blocks, i) ((ConfabMarkdownBlock *)g_ptr_array_index ((blocks), (i)))
+
+static guint
+unit_kind (ConfabMarkdownBlock *block)
+{
+  /* A heading of another level is another widget (other style classes). */
+  return block->type == CONFAB_MARKDOWN_HEADING ? block->type | block->level << 8 : block->type;
+}
+
+/* How many blocks from i one widget shows. */
+static guint
+unit_length (GPtrArray *blocks,
+             guint      i)
+{
+  gsize bytes = 0;
+  guint n = 0;
+
+  if (BLOCK (blocks, i)->type != CONFAB_MARKDOWN_PARAGRAPH)
+    return 1;
+
+  /* Decided on what comes before a paragraph only, so the one that grows
+   * while streaming never moves to another group. */
+  while (i + n < blocks->len
+         && BLOCK (blocks, i + n)->type == CONFAB_MARKDOWN_PARAGRAPH
+         && n < GROUP_MAX_PARAGRAPHS
+         && bytes < GROUP_MAX_BYTES)
+    {
+      bytes += strlen (BLOCK (blocks, i + n)->markup);
+      n++;
+    }
+
+  return n;
+}
+
+static guint64
+unit_id (GPtrArray *blocks,
+         guint      i,
+         guint      n)
+{
+  guint64 id = BLOCK (blocks, i)->id;
+
+  for (guint k = 1; k < n; k++)
+    id ^= BLOCK (blocks, i + k)->id + G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)
+          + (id << 6) + (id >> 2);
+  return id;
+}
+
+/* ---- leaves */
+
+static GtkWidget *
+text_label_new (void)
+{
+  return g_object_new (GTK_TYPE_LABEL,
+                       "use-markup", TRUE,
+                       "wrap", TRUE,
+                       "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                       "xalign", 0.0f,
+                       "selectable", TRUE,
+                       NULL);
+}
+
+static void
+label_set_markup (GtkLabel   *label,
+                  const char *markup)
+{
+  if (g_strcmp0 (gtk_label_get_label (label), markup) != 0)
+    gtk_label_set_markup (label, markup);
+}
+
+static void
+update_paragraphs (GtkLabel  *label,
+                   GPtrArray *blocks,
+                   guint      i,
+                   guint      n)
+{
+  g_autoptr(GString) markup = NULL;
+
+  if (n == 1)
+    {
+      label_set_markup (label, BLOCK (blocks, i)->markup);
+      return;
+    }
+
+  markup = g_string_new (NULL);
+  for (guint k = 0; k < n; k++)
+    {
+      if (k > 0)
+        g_string_append (markup, "\n\n");
+      g_string_append (markup, BLOCK (blocks, i + k)->markup);
+    }
+  label_set_markup (label, markup->str);
+}
+
+static GtkWidget *
+heading_new (guint level)
+{
+  static const char * const classes[] = { "title-2", "title-3", "title-4", "heading" };
+  GtkWidget *label = text_label_new ();
+
+  gtk_widget_add_css_class (label, "markdown-heading");
+  gtk_widget_add_css_class (label, classes[MIN (level, G_N_ELEMENTS (classes)) - 1]);
+  return label;
+}
+
+static GtkWidget *
+cell_label_new (void)
+{
+  GtkWidget *label = text_label_new ();
+
+  gtk_widget_add_css_class (label, "cell");
+  return label;
+}
+
+/* Cells are matched to the widgets at their place in the grid, so a table
+ * that grows row by row only gets the new cells. */
+static gboolean
+update_table (ConfabMarkdownView  *self,
+              GtkGrid             *grid,
+              ConfabMarkdownBlock *block)
+{
+  guint n_columns = block->n_columns;
+  guint n_rows = block->rows->len;
+  g_autofree GtkWidget **cells = NULL;
+  guint old_rows = 0;
+  guint old_columns = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (grid), "n-columns"));
+
+  if (old_columns != 0 && old_columns != n_columns)
+    return FALSE;
+  g_object_set_data (G_OBJECT (grid), "n-columns", GUINT_TO_POINTER (n_columns));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (grid));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int row;
+
+      gtk_grid_query_child (grid, child, NULL, &row, NULL, NULL);
+      old_rows = MAX (old_rows, (guint)row + 1);
+    }
+
+  cells = g_new0 (GtkWidget *, (gsize)MAX (old_rows, n_rows) * n_columns);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (grid)), *next;
+       child != NULL;
+       child = next)
+    {
+      int column, row;
+
+      next = gtk_widget_get_next_sibling (child);
+      gtk_grid_query_child (grid, child, &column, &row, NULL, NULL);
+      if ((guint)row < n_rows && (guint)column < n_columns)
+        cells[row * n_columns + column] = child;
+      else
+        gtk_grid_remove (grid, child);
+    }
+
+  for (guint r = 0; r < n_rows; r++)
+    {
+      char **row = g_ptr_array_index (block->rows, r);
+
+      for (guint c = 0; c < n_columns; c++)
+        {
+          GtkWidget *cell = cells[r * n_columns + c];
+          float xalign;
+
+          if (cell == NULL)
+            {
+              cell = cell_label_new ();
+              gtk_grid_attach (grid, cell, c, r, 1, 1);
+              self->stats.created++;
+            }
+
+          label_set_markup (GTK_LABEL (cell), row[c]);
+          switch (block->alignments[c])
+            {
+            case CONFAB_MARKDOWN_ALIGN_CENTER: xalign = 0.5f; break;
+            case CONFAB_MARKDOWN_ALIGN_RIGHT: xalign = 1.0f; break;
+            default: xalign = 0.0f;
+            }
+          gtk_label_set_xalign (GTK_LABEL (cell), xalign);
+          if (r < block->n_header_rows)
+            gtk_widget_add_css_class (cell, "header");
+          else
+            gtk_widget_remove_css_class (cell, "header");
+          /* Stripes, and no bottom border under the last row. */
+          if (r >= block->n_header_rows && (r - block->n_header_rows) % 2 == 1)
+            gtk_widget_add_css_class (cell, "odd");
+          else
+            gtk_widget_remove_css_class (cell, "odd");
+          if (r + 1 == n_rows)
+            gtk_widget_add_css_class (cell, "last-row");
+          else
+            gtk_widget_remove_css_class (cell, "last-row");
+        }
+    }
+
+  return TRUE;
+}
+
+/* ---- containers */
+
+static void reconcile_blocks (ConfabMarkdownView *self,
+                              GtkBox             *box,
+                              GPtrArray          *blocks,
+                              guint               depth);
+
+static char *
+list_bullet (ConfabMarkdownBlock *list,
+             ConfabMarkdownBlock *item,
+             guint                index,
+             guint                depth)
+{
+  static const char * const bullets[] = { "\u2022", "\u25e6", "\u25aa" };
+
+  if (item->task == CONFAB_MARKDOWN_TASK_OPEN)
+    return g_strdup ("\u2610");
+  if (item->task == CONFAB_MARKDOWN_TASK_DONE)
+    return g_strdup ("\u2611");
+  if (list->ordered)
+    return g_strdup_printf ("%u.", list->start + index);
+  return g_strdup (bullets[depth % G_N_ELEMENTS (bullets)]);
+}
+
+static GtkWidget *
+list_item_new (gboolean ordered)
+{
+  GtkWidget *item = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *bullet = gtk_label_new (NULL);
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+  gtk_widget_set_valign (bullet, GTK_ALIGN_START);
+  gtk_label_set_xalign (GTK_LABEL (bullet), ordered ? 1.0f : 0.5f);
+  gtk_widget_add_css_class (bullet, "bullet");
+  if (ordered)
+    gtk_widget_add_css_class (bullet, "numeric");
+  /* The text already says it; a reader should not hear "bullet" each time. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (bullet), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  gtk_widget_set_hexpand (content, TRUE);
+  gtk_box_append (GTK_BOX (item), bullet);
+  gtk_box_append (GTK_BOX (item), content);
+  return item;
+}
+
+static void
+update_list (ConfabMarkdownView  *self,
+             GtkBox              *box,
+             ConfabMarkdownBlock *list,
+             guint                depth)
+{
+  GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box));
+  int width_chars = 0;
+
+  if (list->ordered)
+    {
+      g_autofree char *widest = g_strdup_printf ("%u.", list->start + list->children->len);
+
+      width_chars = strlen (widest);
+    }
+
+  for (guint i = 0; i < list->children->len; i++)
+    {
+      ConfabMarkdownBlock *item = BLOCK (list->children, i);
+      g_autofree char *bullet_text = list_bullet (list, item, i, depth);
+      GtkWidget *bullet;
+      Unit *unit;
+
+      if (child == NULL)
+        {
+          child = list_item_new (list->ordered);
+          gtk_box_append (box, child);
+          self->stats.created++;
+        }
+      else if ((unit = widget_get_unit (child)) != NULL && unit->id == item->id)
+        self->stats.kept++;
+      else
+        self->stats.updated++;
+
+      bullet = gtk_widget_get_first_child (child);
+      if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (bullet)), bullet_text) != 0)
+        gtk_label_set_label (GTK_LABEL (bullet), bullet_text);
+      gtk_label_set_width_chars (GTK_LABEL (bullet), width_chars);
+
+      unit = widget_get_unit (child);
+      if (unit == NULL || unit->id != item->id)
+        {
+          reconcile_blocks (self, GTK_BOX (gtk_widget_get_last_child (child)), item->children,
+                            depth + 1);
+          widget_set_unit (child, CONFAB_MARKDOWN_LIST_ITEM, item->id);
+        }
+
+      child = gtk_widget_get_next_sibling (child);
+    }
+
+  while (child != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+
+      gtk_box_remove (box, child);
+      self->stats.removed++;
+      child = next;
+    }
+}
+
+/* Makes the empty widget for a block; update_unit() fills it. */
+static GtkWidget *
+create_unit (ConfabMarkdownBlock *block)
+{
+  GtkWidget *widget;
+
+  switch (block->type)
+    {
+    case CONFAB_MARKDOWN_PARAGRAPH:
+      return text_label_new ();
+
+    case CONFAB_MARKDOWN_HEADING:
+      return heading_new (block->level);
+
+    case CONFAB_MARKDOWN_LIST:
+      widget = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+      gtk_widget_add_css_class (widget, "markdown-list");
+      if (block->ordered)
+        gtk_widget_add_css_class (widget, "ordered");
+      return widget;
+
+    case CONFAB_MARKDOWN_QUOTE:
+      widget = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+      gtk_widget_add_css_class (widget, "markdown-quote");
+      return widget;
+
+    case CONFAB_MARKDOWN_CODE:
+      return confab_code_block_new ();
+
+    case CONFAB_MARKDOWN_TABLE:
+      widget = gtk_grid_new ();
+      gtk_widget_set_halign (widget, GTK_ALIGN_START);
+      gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
+      gtk_widget_add_css_class (widget, "markdown-table");
+      return widget;
+
+    case CONFAB_MARKDOWN_RULE:
+      return gtk_separator_new (GTK_ORIENTATION_HORIZONTAL);
+
+    case CONFAB_MARKDOWN_LIST_ITEM:
+    default:
+      /* Items only ever appear inside lists (update_list). */
+      g_return_val_if_reached (gtk_label_new (NULL));
+    }
+}
+
+/* Returns FALSE when the widget cannot show the block: it is replaced. */
+static gboolean
+update_unit (ConfabMarkdownView *self,
+             GtkWidget          *widget,
+             GPtrArray          *blocks,
+             guint               i,
+             guint               n,
+             guint               depth)
+{
+  ConfabMarkdownBlock *block = BLOCK (blocks, i);
+
+  switch (block->type)
+    {
+    case CONFAB_MARKDOWN_PARAGRAPH:
+      update_paragraphs (GTK_LABEL (widget), blocks, i, n);
+      return TRUE;
+
+    case CONFAB_MARKDOWN_HEADING:
+      label_set_markup (GTK_LABEL (widget), block->markup);
+      return TRUE;
+
+    case CONFAB_MARKDOWN_LIST:
+      /* Numbers and bullets are laid out differently: a new list. */
+      if (gtk_widget_has_css_class (widget, "ordered") != block->ordered)
+        return FALSE;
+      update_list (self, GTK_BOX (widget), block, depth);
+      return TRUE;
+
+    case CONFAB_MARKDOWN_QUOTE:
+      reconcile_blocks (self, GTK_BOX (widget), block->children, depth);
+      return TRUE;
+
+    case CONFAB_MARKDOWN_CODE:
+      confab_code_block_set_language (CONFAB_CODE_BLOCK (widget), block->language);
+      confab_code_block_set_code (CONFAB_CODE_BLOCK (widget), block->text);
+      return TRUE;
+
+    case CONFAB_MARKDOWN_TABLE:
+      return update_table (self, GTK_GRID (widget), block);
+
+    case CONFAB_MARKDOWN_RULE:
+    case CONFAB_MARKDOWN_LIST_ITEM:
+    default:
+      return TRUE;
+    }
+}
+
+/* Walks the blocks and the box's children side by side (see the top). */
+static void
+reconcile_blocks (ConfabMarkdownView *self,
+                  GtkBox             *box,
+                  GPtrArray          *blocks,
+                  guint               depth)
+{
+  GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box));
+  GtkWidget *previous = NULL;
+
+  for (guint i = 0, n; i < blocks->len; i += n)
+    {
+      ConfabMarkdownBlock *block = BLOCK (blocks, i);
+      guint kind = unit_kind (block);
+      guint64 id;
+      Unit *unit;
+
+      n = unit_length (blocks, i);
+      id = unit_id (blocks, i, n);
+      unit = child != NULL ? widget_get_unit (child) : NULL;
+
+      if (unit != NULL && unit->kind == kind && unit->id == id)
+        self->stats.kept++;
+      else if (unit != NULL && unit->kind == kind
+               && update_unit (self, child, blocks, i, n, depth))
+        {
+          unit->id = id;
+          self->stats.updated++;
+        }
+      else
+        {
+          GtkWidget *widget = create_unit (block);
+
+          update_unit (self, widget, blocks, i, n, depth);
+          widget_set_unit (widget, kind, id);
+          gtk_box_insert_child_after (box, widget, previous);
+          if (child != NULL)
+            {
+              gtk_box_remove (box, child);
+              self->stats.removed++;
+            }
+          self->stats.created++;
+          child = widget;
+        }
+
+      previous = child;
+      child = gtk_widget_get_next_sibling (child);
+    }
+
+  while (child != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+
+      gtk_box_remove (box, child);
+      self->stats.removed++;
+      child = next;
+    }
+}
+
+/* ---- the view */
+
+GtkWidget *
+confab_markdown_view_new (void)
+{
+  return g_object_new (CONFAB_TYPE_MARKDOWN_VIEW, NULL);
+}
+
+const char *
+confab_markdown_view_get_text (ConfabMarkdownView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
+
+  return self->text;
+}
+
+void
+confab_markdown_view_set_text (ConfabMarkdownView *self,
+                               const char         *text)
+{
+  g_autoptr(GPtrArray) blocks = NULL;
+
+  g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
+
+  if (text == NULL)
+    text = "";
+  if (g_strcmp0 (self->text, text) == 0)
+    return;
+
+  g_free (self->text);
+  self->text = g_strdup (text);
+
+  memset (&self->stats, 0, sizeof self->stats);
+  blocks = confab_markdown_parse (text, -1);
+  reconcile_blocks (self, self->box, blocks, 0);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
+}
+
+void
+confab_markdown_view_get_stats (ConfabMarkdownView      *self,
+                                ConfabMarkdownViewStats *stats)
+{
+  g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
+  g_return_if_fail (stats != NULL);
+
+  *stats = self->stats;
+}
+
+static void
+confab_markdown_view_dispose (GObject *object)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
+
+  if (self->box != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->box));
+      self->box = NULL;
+    }
+
+  G_OBJECT_CLASS (confab_markdown_view_parent_class)->dispose (object);
+}
+
+static void
+confab_markdown_view_finalize (GObject *object)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
+
+  g_free (self->text);
+
+  G_OBJECT_CLASS (confab_markdown_view_parent_class)->finalize (object);
+}
+
+static void
+confab_markdown_view_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TEXT:
+      g_value_set_string (value, self->text);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_markdown_view_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TEXT:
+      confab_markdown_view_set_text (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_markdown_view_class_init (ConfabMarkdownViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = confab_markdown_view_dispose;
+  object_class->finalize = confab_markdown_view_finalize;
+  object_class->get_property = confab_markdown_view_get_property;
+  object_class->set_property = confab_markdown_view_set_property;
+
+  properties[PROP_TEXT] =
+    g_param_spec_string ("text", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  unit_quark = g_quark_from_static_string ("confab-markdown-unit");
+
+  gtk_widget_class_set_css_name (widget_class, "markdown");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+confab_markdown_view_init (ConfabMarkdownView *self)
+{
+  self->text = g_strdup ("");
+  self->box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 12));
+  gtk_widget_set_parent (GTK_WIDGET (self->box), GTK_WIDGET (self));
+}

@@ -1,0 +1,396 @@
+#!/usr/bin/python3
+# Preferences and the model picker end to end, against the fake provider and
+# a real (throw-away, unlocked) gnome-keyring in the test's D-Bus session:
+# the first-run state on a fresh profile; an OpenAI key and base URL entered
+# in Preferences land in the keyring and the settings, and the key nowhere
+# else; the picker lists, searches and picks the fake provider's models by
+# keyboard; removing the key brings the first-run state back; a local
+# Ollama is detected. Screenshots (light, dark, picker) are kept.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import os
+import subprocess
+import uuid
+
+import pyatspi
+
+import confabui
+from confabui import App, TestFailure, log, wait_for
+
+KEY = 'sk-confab-test-%s' % uuid.uuid4().hex
+# Nothing listens there: no Ollama unless a test points OLLAMA_HOST at the fake.
+NO_OLLAMA = '127.0.0.1:9'
+ADD_KEY_TEXT = 'Add an API key in Preferences'
+
+
+def artifact(name):
+    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), name)
+
+
+def clean_environment():
+    """Only what the test sets decides which providers are configured."""
+    for var in ('OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'OPENROUTER_API_KEY',
+                'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL', 'GEMINI_BASE_URL',
+                'OPENROUTER_BASE_URL', 'ADW_DEBUG_COLOR_SCHEME'):
+        os.environ.pop(var, None)
+    os.environ['OLLAMA_HOST'] = NO_OLLAMA
+
+
+def start_keyring():
+    """An unlocked login keyring in this session's (private) D-Bus."""
+    if os.environ.get('GNOME_KEYRING_CONTROL'):
+        return
+    out = subprocess.run(['gnome-keyring-daemon', '--unlock', '--components=secrets'],
+                         input=b'pw', capture_output=True, check=True).stdout.decode()
+    for line in out.splitlines():
+        name, sep, value = line.partition('=')
+        if sep:
+            os.environ[name] = value
+
+
+class FakeProvider:
+    def __init__(self):
+        self.proc = subprocess.Popen([os.environ['CONFAB_FAKE_PROVIDER'], '--port', '0'],
+                                     stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if 'listening on' not in line:
+            raise TestFailure('the fake provider did not start: %r' % line)
+        self.url = line.split()[-1]
+        log('fake provider at %s' % self.url)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def stored_key(provider):
+    out = subprocess.run(['secret-tool', 'lookup', 'provider', provider],
+                         capture_output=True, text=True)
+    return out.stdout if out.returncode == 0 else None
+
+
+def keyfile_text():
+    try:
+        with open(confabui.keyfile_path(), encoding='utf-8') as f:
+            return f.read()
+    except FileNotFoundError:
+        return ''
+
+
+def check_key_nowhere_else():
+    """The key is in the keyring only: not in the database (and its WAL),
+    not in the settings."""
+    places = [confabui.keyfile_path()]
+    for root, _, files in os.walk(confabui.data_dir()):
+        places += [os.path.join(root, name) for name in files]
+    for path in places:
+        with open(path, 'rb') as f:
+            if KEY.encode() in f.read():
+                raise TestFailure('the API key was written to %s' % path)
+    log('the key is in none of %d files' % len(places))
+
+
+# ---- The Preferences window, driven through X11 where AT-SPI cannot.
+
+def prefs_window(app):
+    return app.find('frame', 'Preferences')
+
+
+def prefs_window_id(app):
+    def search():
+        # --all: by default xdotool matches any of the conditions.
+        out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid',
+                              str(app.accessible().get_process_id()), '--name', '^Preferences$'],
+                             capture_output=True, text=True)
+        ids = out.stdout.split()
+        return ids[0] if ids else None
+    return wait_for(search, 'the Preferences window on X11')
+
+
+def click(app, acc):
+    """A real click in the middle of a widget of the Preferences window."""
+    wid = prefs_window_id(app)
+    e = confabui.extents(acc)
+    # Active first: activating it after the click would move the focus
+    # inside it back to where it was.
+    focus_prefs(app)
+    subprocess.run(['xdotool', 'mousemove', '--sync', '--window', wid,
+                    str(e.x + e.width // 3), str(e.y + e.height // 2), 'click', '1'], check=True)
+
+
+def x11_focus():
+    return subprocess.run(['xdotool', 'getwindowfocus'], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def main_window_id(app):
+    out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid',
+                          str(app.accessible().get_process_id()), '--name', '^Confab$'],
+                         capture_output=True, text=True)
+    return out.stdout.split()[0]
+
+
+def focus_prefs(app):
+    """Without a window manager nobody hands the focus around: a closed
+    popover leaves the X input focus on its unmapped surface, where keys
+    go nowhere. So the focus is put back by hand when it strayed."""
+    prefs = prefs_window(app)
+    wid = prefs_window_id(app)
+    if x11_focus() == wid and prefs.getState().contains(pyatspi.STATE_ACTIVE):
+        return
+    if x11_focus() == wid:
+        # Focused but not active: only a real change makes GTK notice.
+        subprocess.run(['xdotool', 'windowfocus', '--sync', main_window_id(app)], check=True)
+    subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
+    wait_for(lambda: prefs.getState().contains(pyatspi.STATE_ACTIVE),
+             'the Preferences window to be active')
+
+
+def keys(app, *combos):
+    focus_prefs(app)
+    for combo in combos:
+        subprocess.run(['xdotool', 'key', '--clearmodifiers', combo], check=True)
+
+
+def set_text(acc, text):
+    """Through AT-SPI: typed X11 letters do not reach this window under Xvfb
+    (keys such as Return and Escape do)."""
+    acc.queryEditableText().setTextContents(text)
+    wait_for(lambda: acc.queryText().getText(0, acc.queryText().characterCount) == text,
+             'the entry to hold the text')
+
+
+def enter_in_row(app, prefs, title, text):
+    """Focuses an entry row (it offers Apply only for an edit made while
+    focused), fills it and applies with Enter."""
+    row = app.find('text', title, root=prefs)
+    click(app, row)
+    set_text(row, text)
+    keys(app, 'Return')
+
+
+def label(app, prefs, text, timeout=confabui.DEFAULT_TIMEOUT):
+    return app.find('label', text, root=prefs, timeout=timeout)
+
+
+def screenshot(path, window='root'):
+    subprocess.run(['import', '-window', window, path], check=True)
+    colours = int(subprocess.run(['identify', '-format', '%k', path], check=True,
+                                 capture_output=True, text=True).stdout)
+    mean = float(subprocess.run(['identify', '-format', '%[fx:mean]', path], check=True,
+                                capture_output=True, text=True).stdout)
+    log('screenshot %s: %d colours, mean brightness %.2f' % (path, colours, mean))
+    if colours < 32:
+        raise TestFailure('the screenshot %s is (nearly) blank' % path)
+    return mean
+
+
+# ---- The model picker (the Default Model row's).
+
+def picker_button(app, prefs):
+    return app.find('push button', contains='Model:', root=prefs)
+
+
+def open_picker(app, prefs):
+    app.click('push button', clean_picker_name(app, prefs), root=prefs)
+    return wait_for(lambda: [acc for acc in app.find_all('list', 'Models')], 'the model list')[0]
+
+
+def clean_picker_name(app, prefs):
+    return confabui.clean_name(picker_button(app, prefs).name)
+
+
+def listed_models(app):
+    """The models shown in the picker's list, top to bottom."""
+    found = []
+    for lst in app.find_all('list', 'Models'):
+        for i in range(lst.childCount):
+            item = lst.getChildAtIndex(i)
+            labels = app.find_all('label', root=item)
+            if labels:
+                found.append((confabui.extents(labels[0]).y, confabui.clean_name(labels[0].name)))
+    return [name for _, name in sorted(found)]
+
+
+def wait_listed(app, expected):
+    wait_for(lambda: listed_models(app) == expected,
+             'the picker to list %r (it lists %r)' % (expected, listed_models(app)))
+
+
+def wait_picked(app, prefs, model, setting):
+    wait_for(lambda: clean_picker_name(app, prefs) == 'Model: %s · OpenAI' % model,
+             'the picker to show %s' % model)
+    wait_for(lambda: "default-model='%s'" % setting in keyfile_text(),
+             'default-model=%s in the settings' % setting)
+    app.wait_gone('list', 'Models')
+
+
+# ---- Tests
+
+def test_first_run_state(apps):
+    """A fresh profile with no provider: the empty state says how to start
+    and opens Preferences."""
+    app = App('first-run')
+    apps.append(app)
+    app.find('frame', 'Confab')
+    app.find('label', 'No Chat Selected')
+    app.find('label', contains=ADD_KEY_TEXT)
+    app.click('push button', 'Open Preferences')
+    prefs = prefs_window(app)
+    # Nothing is set up: every provider says so.
+    label(app, prefs, 'Not running')
+    if len(app.find_all('label', 'No API key', root=prefs)) != 4:
+        raise TestFailure('not every cloud provider says "No API key"')
+    app.find('push button', 'Model: No Models', root=prefs)
+    keys(app, 'Escape')
+    app.wait_gone('frame', 'Preferences')
+    app.key('ctrl+q')
+    if app.wait_exit() != 0:
+        raise TestFailure('the app did not exit cleanly')
+
+
+def test_key_url_and_picker(apps):
+    fake = FakeProvider()
+    try:
+        run_key_url_and_picker(apps, fake)
+    finally:
+        fake.stop()
+
+
+def run_key_url_and_picker(apps, fake):
+    app = App('preferences')
+    apps.append(app)
+    app.find('frame', 'Confab')
+    app.key('ctrl+comma')
+    prefs = prefs_window(app)
+
+    # OpenAI at the fake provider, then its key.
+    click(app, app.find('list item', 'OpenAI', root=prefs))
+    enter_in_row(app, prefs, 'Base URL', fake.url)
+    wait_for(lambda: "base-urls={'openai': '%s'}" % fake.url in keyfile_text(),
+             'the base URL in the settings')
+    enter_in_row(app, prefs, 'API Key', KEY)
+    label(app, prefs, 'Key stored in the keyring')
+    label(app, prefs, '2 models found')
+    if stored_key('openai') != KEY:
+        raise TestFailure('the keyring holds %r for openai' % stored_key('openai'))
+    check_key_nowhere_else()
+    # The entry does not keep it either.
+    key_row = app.find('text', 'API Key', root=prefs)
+    text = key_row.queryText()
+    if text.characterCount != 0:
+        raise TestFailure('the key entry still holds %d characters' % text.characterCount)
+    light = screenshot(artifact('preferences.png'), prefs_window_id(app))
+
+    # The picker lists the fake's OpenAI models, with their context window.
+    open_picker(app, prefs)
+    wait_listed(app, ['gpt-4o', 'gpt-4o-mini'])
+    app.find('label', contains='128K context', inside='list item')
+    screenshot(artifact('model-picker.png'))
+    # Typing searches (the entry has the focus); Enter picks the match.
+    search = app.find('entry', 'Search Models')
+    set_text(search, 'MINI')
+    wait_listed(app, ['gpt-4o-mini'])
+    keys(app, 'Return')
+    wait_picked(app, prefs, 'gpt-4o-mini', 'openai:gpt-4o-mini')
+    # Arrows move through the matches; the current model is checked.
+    open_picker(app, prefs)
+    app.find('image', 'Current model', inside='list item')
+    set_text(app.find('entry', 'Search Models'), 'openai gpt')
+    wait_listed(app, ['gpt-4o', 'gpt-4o-mini'])
+    keys(app, 'Down', 'Down', 'Up')
+    keys(app, 'Return')
+    wait_picked(app, prefs, 'gpt-4o', 'openai:gpt-4o')
+    # A search that matches nothing says so; Escape closes.
+    open_picker(app, prefs)
+    set_text(app.find('entry', 'Search Models'), 'claude')
+    app.find('label', 'No models match your search', root=None)
+    keys(app, 'Escape')
+    app.wait_gone('list', 'Models')
+
+    # The dark style, chosen in Appearance and saved.
+    app.click('page tab', 'Appearance', root=prefs)
+    click(app, app.find('check box', 'Dark', root=prefs))
+    wait_for(lambda: "color-scheme='dark'" in keyfile_text(), 'color-scheme=dark')
+    app.click('page tab', 'Providers', root=prefs)
+    label(app, prefs, 'Key stored in the keyring')
+    dark = screenshot(artifact('preferences-dark-setting.png'), prefs_window_id(app))
+    if not dark < light:
+        raise TestFailure('the dark style (%.2f) is not darker than the light one (%.2f)'
+                          % (dark, light))
+    app.click('page tab', 'Appearance', root=prefs)
+    click(app, app.find('check box', 'Follow System', root=prefs))
+    wait_for(lambda: "color-scheme='system'" in keyfile_text(), 'color-scheme=system')
+    app.click('page tab', 'Providers', root=prefs)
+
+    # Removing the key: out of the keyring, and nothing to chat with again.
+    app.click('push button', 'Remove Key', root=prefs)
+    label(app, prefs, 'No key stored')
+    wait_for(lambda: stored_key('openai') is None, 'the key to leave the keyring')
+    app.find('push button', 'Model: gpt-4o · OpenAI', root=prefs)
+    label(app, prefs, 'Add a key to list its models')
+    # Escape would first dismiss the toast: the close button instead.
+    app.click('push button', 'Close', root=prefs)
+    app.wait_gone('frame', 'Preferences')
+    app.find('label', contains=ADD_KEY_TEXT)
+    app.key('ctrl+q')
+    if app.wait_exit() != 0:
+        raise TestFailure('the app did not exit cleanly')
+
+    # The system's dark style is followed (ADW_DEBUG_COLOR_SCHEME plays the
+    # desktop), with the key stored again through the keyring's own tool.
+    subprocess.run(['secret-tool', 'store', '--label', 'Confab test',
+                    'xdg:schema', 'io.github.confab.Confab.ApiKey', 'provider', 'openai'],
+                   input=KEY.encode(), check=True)
+    os.environ['ADW_DEBUG_COLOR_SCHEME'] = 'prefer-dark'
+    try:
+        app = App('preferences-dark')
+        apps.append(app)
+        app.find('frame', 'Confab')
+        app.key('ctrl+comma')
+        prefs = prefs_window(app)
+        click(app, app.find('list item', 'OpenAI', root=prefs))
+        label(app, prefs, '2 models found')
+        label(app, prefs, 'Key stored in the keyring')
+        system_dark = screenshot(artifact('preferences-dark.png'), prefs_window_id(app))
+    finally:
+        del os.environ['ADW_DEBUG_COLOR_SCHEME']
+    if not system_dark < light:
+        raise TestFailure('the system dark style (%.2f) is not darker than light (%.2f)'
+                          % (system_dark, light))
+    app.key('ctrl+q')
+    if app.wait_exit() != 0:
+        raise TestFailure('the app did not exit cleanly')
+    check_key_nowhere_else()
+
+
+def test_ollama_detected(apps):
+    """Ollama answering on OLLAMA_HOST, no key anywhere: the empty state
+    says so and Preferences shows where."""
+    fake = FakeProvider()
+    subprocess.run(['secret-tool', 'clear', 'provider', 'openai'], check=False)
+    os.environ['OLLAMA_HOST'] = fake.url
+    try:
+        app = App('ollama')
+        apps.append(app)
+        app.find('frame', 'Confab')
+        app.find('label', contains='Ollama found on this computer')
+        app.find('push button', 'New Chat')
+        app.key('ctrl+comma')
+        prefs = prefs_window(app)
+        address = fake.url.split('://', 1)[1]
+        label(app, prefs, 'Detected at %s' % address)
+        keys(app, 'Escape')
+        app.key('ctrl+q')
+        if app.wait_exit() != 0:
+            raise TestFailure('the app did not exit cleanly')
+    finally:
+        os.environ['OLLAMA_HOST'] = NO_OLLAMA
+        fake.stop()
+
+
+if __name__ == '__main__':
+    clean_environment()
+    start_keyring()
+    confabui.run([test_first_run_state, test_key_url_and_picker, test_ollama_detected])
