@@ -41,6 +41,7 @@ struct _ConfabChatView
   gboolean           stick_to_bottom;
   double             last_value;
   guint              scroll_tick;
+  gboolean           last_row_anchored;
 
   /* Sending and the thread pane, see confab-chat-view-actions.c. */
   /* One per chat, by id, so a reply keeps streaming in the background

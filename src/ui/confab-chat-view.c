@@ -392,12 +392,33 @@ scroll_to_bottom_tick_cb (GtkWidget     *widget,
 {
   ConfabChatView *self = CONFAB_CHAT_VIEW (user_data);
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+  double page = gtk_adjustment_get_page_size (adjustment);
+  double bottom = gtk_adjustment_get_upper (adjustment) - page;
+  guint n_items = self->messages ? g_list_model_get_n_items (G_LIST_MODEL (self->messages)) : 0;
 
   self->scroll_tick = 0;
-  if (self->stick_to_bottom)
-    gtk_adjustment_set_value (adjustment,
-                              gtk_adjustment_get_upper (adjustment)
-                              - gtk_adjustment_get_page_size (adjustment));
+  if (!self->stick_to_bottom)
+    return G_SOURCE_REMOVE;
+
+  /* GTK 4.8's list only builds rows near the value: jumping far (to an
+   * upper that is still an estimate) shows a blank view. Let the list bring
+   * the last row in first, then close the rest of the gap, which now lies
+   * inside built rows, on the next frame. Once per jump, so a last row
+   * taller than the view cannot keep a tick alive. */
+  if (n_items > 0 && bottom - gtk_adjustment_get_value (adjustment) > page
+      && !self->last_row_anchored)
+    {
+      self->last_row_anchored = TRUE;
+      gtk_widget_activate_action (GTK_WIDGET (self->message_list),
+                                  "list.scroll-to-item", "u", n_items - 1);
+      self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->message_list),
+                                                        scroll_to_bottom_tick_cb, self, NULL);
+      return G_SOURCE_REMOVE;
+    }
+
+  self->last_row_anchored = FALSE;
+  gtk_adjustment_set_value (adjustment, bottom);
+
   return G_SOURCE_REMOVE;
 }
 
