@@ -283,6 +283,15 @@ def run_key_url_and_picker(apps, fake):
         raise TestFailure('the key entry still holds %d characters' % text.characterCount)
     light = screenshot(artifact('preferences.png'), prefs_window_id(app))
 
+    # A provider turned off is saved as such, and back on.
+    click(app, app.find('check box', 'Use Anthropic', root=prefs))
+    wait_for(lambda: "disabled-providers=['anthropic']" in keyfile_text(),
+             'anthropic in disabled-providers')
+    label(app, prefs, 'Turned off')
+    click(app, app.find('check box', 'Use Anthropic', root=prefs))
+    wait_for(lambda: 'anthropic' not in keyfile_text(),
+             'disabled-providers to be empty again')
+
     # The picker lists the fake's OpenAI models, with their context window.
     open_picker(app, prefs)
     wait_listed(app, ['gpt-4o', 'gpt-4o-mini'])
