@@ -233,5 +233,51 @@ def test_long_reply_and_tour(apps):
                           % (dark, light))
 
 
+def test_many_messages_open_at_end(apps):
+    """A chat of many short messages opens showing its last ones: jumping
+    the scroll position to an estimated end used to show a blank view on
+    GTK 4.8, where the list builds rows only near the position."""
+    import json
+    import tempfile
+
+    saved = os.environ['XDG_DATA_HOME']
+    os.environ['XDG_DATA_HOME'] = tempfile.mkdtemp(prefix='confab-many-')
+    try:
+        messages = []
+        for i in range(300):
+            user = i % 2 == 0
+            messages.append({
+                'id': str(i + 1), 'role': 'user' if user else 'assistant',
+                'author': 'me' if user else 'openai:gpt-4o',
+                'provider': None if user else 'openai', 'model': None if user else 'gpt-4o',
+                'status': 'complete', 'created': 1700000000 + i,
+                'text': 'Short message number %d.' % i,
+            })
+        export = os.path.join(os.environ['XDG_DATA_HOME'], 'many.json')
+        with open(export, 'w') as f:
+            json.dump({'format': 'confab-chat', 'version': 1,
+                       'chats': [{'title': 'Many Messages', 'project': 'P',
+                                  'created': 1700000000, 'model': 'openai:gpt-4o',
+                                  'messages': messages}]}, f)
+        subprocess.run([os.environ['CONFAB_CLI'], '--data-dir', confabui.data_dir(),
+                        'import', export], check=True, stdout=subprocess.DEVNULL)
+
+        app = App('many-messages')
+        apps.append(app)
+        app.find('frame', 'Confab')
+        message_list(app)
+        app.mouse_click(app.find('label', 'Many Messages', inside='list item'))
+
+        def last_on_screen():
+            for acc in rows(app):
+                if 'Short message number 299' in (acc.name or '') and on_screen(app, acc):
+                    return acc
+            return None
+        wait_for(last_on_screen, 'the last message on screen')
+        screenshot(app, 'messages-many.png')
+    finally:
+        os.environ['XDG_DATA_HOME'] = saved
+
+
 if __name__ == '__main__':
-    confabui.run([test_long_reply_and_tour])
+    confabui.run([test_long_reply_and_tour, test_many_messages_open_at_end])
