@@ -262,7 +262,7 @@ confab_store_lookup_chat (ConfabStore  *self,
   static const char sql[] = "SELECT " CONFAB_CHAT_COLUMNS " FROM chats WHERE id = ?1";
   g_autoptr(ConfabStmt) stmt = NULL;
   ConfabChat *chat;
-  int rc;
+  gboolean missing;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -271,20 +271,13 @@ confab_store_lookup_chat (ConfabStore  *self,
   if (chat != NULL)
     return g_object_ref (chat);
 
-  stmt = _confab_store_prepare (self, sql, error);
-  if (stmt == NULL)
-    return NULL;
-
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  stmt = _confab_store_step_by_id (self, sql, id, _("Could not read the chat"), &missing, error);
+  if (stmt != NULL)
     return _confab_store_chat_from_stmt (self, stmt);
 
-  if (rc == SQLITE_DONE)
+  if (missing)
     g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
                  _("There is no chat %lld"), (long long)id);
-  else
-    _confab_store_set_error (self, error, rc, _("Could not read the chat"));
 
   return NULL;
 }

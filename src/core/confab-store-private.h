@@ -111,6 +111,12 @@ struct _ConfabStore
 ConfabStmt    *_confab_store_prepare          (ConfabStore  *self,
                                                const char   *sql,
                                                GError      **error);
+ConfabStmt    *_confab_store_step_by_id       (ConfabStore  *self,
+                                               const char   *sql,
+                                               gint64        id,
+                                               const char   *read_failed,
+                                               gboolean     *missing,
+                                               GError      **error);
 /* Runs a statement that returns no rows; @what starts the error message
  * ("Could not rename the chat"). */
 gboolean       _confab_store_step_done        (ConfabStore  *self,

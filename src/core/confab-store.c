@@ -325,6 +325,40 @@ _confab_store_prepare (ConfabStore  *self,
   return stmt;
 }
 
+/* The read behind every lookup by id: @sql (static, its ?1 the id) stepped
+ * once. Returns the statement on its row, for the caller to build the object
+ * from and release; otherwise NULL, with *missing set when there is no such
+ * row (the caller names what is missing) or @error set when reading failed. */
+ConfabStmt *
+_confab_store_step_by_id (ConfabStore  *self,
+                          const char   *sql,
+                          gint64        id,
+                          const char   *read_failed,
+                          gboolean     *missing,
+                          GError      **error)
+{
+  g_autoptr(ConfabStmt) stmt = NULL;
+  int rc;
+
+  *missing = FALSE;
+
+  stmt = _confab_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_steal_pointer (&stmt);
+
+  if (rc == SQLITE_DONE)
+    *missing = TRUE;
+  else
+    _confab_store_set_error (self, error, rc, read_failed);
+
+  return NULL;
+}
+
 gboolean
 _confab_store_step_done (ConfabStore  *self,
                          ConfabStmt   *stmt,
