@@ -50,14 +50,14 @@ confab_protocol_error_from_string (const char *name)
 }
 
 static const char * const role_names[] = {
-  [CONFAB_ROLE_OWNER] = "owner",
-  [CONFAB_ROLE_ADMIN] = "admin",
-  [CONFAB_ROLE_MEMBER] = "member",
-  [CONFAB_ROLE_VIEWER] = "viewer",
+  [CONFAB_ROOM_ROLE_OWNER] = "owner",
+  [CONFAB_ROOM_ROLE_ADMIN] = "admin",
+  [CONFAB_ROOM_ROLE_MEMBER] = "member",
+  [CONFAB_ROOM_ROLE_VIEWER] = "viewer",
 };
 
 const char *
-confab_role_to_string (ConfabRole role)
+confab_room_role_to_string (ConfabRoomRole role)
 {
   if ((guint) role >= G_N_ELEMENTS (role_names))
     return "none";
@@ -65,8 +65,8 @@ confab_role_to_string (ConfabRole role)
 }
 
 gboolean
-confab_role_from_string (const char *name,
-                         ConfabRole *role)
+confab_room_role_from_string (const char *name,
+                         ConfabRoomRole *role)
 {
   for (guint i = 0; name != NULL && i < G_N_ELEMENTS (role_names); i++)
     if (g_str_equal (name, role_names[i]))
@@ -79,24 +79,24 @@ confab_role_from_string (const char *name,
 
 /* The least powerful role allowed each action (docs/protocol.md, "Rooms,
  * roles, invites"). */
-static const ConfabRole action_floor[] = {
-  [CONFAB_ACTION_READ] = CONFAB_ROLE_VIEWER,
-  [CONFAB_ACTION_TYPING] = CONFAB_ROLE_MEMBER,
-  [CONFAB_ACTION_WRITE] = CONFAB_ROLE_MEMBER,
-  [CONFAB_ACTION_EDIT_OWN] = CONFAB_ROLE_MEMBER,
-  [CONFAB_ACTION_EDIT_OTHERS] = CONFAB_ROLE_ADMIN,
-  [CONFAB_ACTION_INVITE] = CONFAB_ROLE_ADMIN,
-  [CONFAB_ACTION_INVITE_ADMIN] = CONFAB_ROLE_OWNER,
-  [CONFAB_ACTION_MANAGE_MEMBERS] = CONFAB_ROLE_ADMIN,
-  [CONFAB_ACTION_MANAGE_ADMINS] = CONFAB_ROLE_OWNER,
-  [CONFAB_ACTION_MANAGE_ROOM] = CONFAB_ROLE_OWNER,
+static const ConfabRoomRole action_floor[] = {
+  [CONFAB_ACTION_READ] = CONFAB_ROOM_ROLE_VIEWER,
+  [CONFAB_ACTION_TYPING] = CONFAB_ROOM_ROLE_MEMBER,
+  [CONFAB_ACTION_WRITE] = CONFAB_ROOM_ROLE_MEMBER,
+  [CONFAB_ACTION_EDIT_OWN] = CONFAB_ROOM_ROLE_MEMBER,
+  [CONFAB_ACTION_EDIT_OTHERS] = CONFAB_ROOM_ROLE_ADMIN,
+  [CONFAB_ACTION_INVITE] = CONFAB_ROOM_ROLE_ADMIN,
+  [CONFAB_ACTION_INVITE_ADMIN] = CONFAB_ROOM_ROLE_OWNER,
+  [CONFAB_ACTION_MANAGE_MEMBERS] = CONFAB_ROOM_ROLE_ADMIN,
+  [CONFAB_ACTION_MANAGE_ADMINS] = CONFAB_ROOM_ROLE_OWNER,
+  [CONFAB_ACTION_MANAGE_ROOM] = CONFAB_ROOM_ROLE_OWNER,
 };
 
 gboolean
-confab_role_allows (ConfabRole   role,
+confab_room_role_allows (ConfabRoomRole   role,
                     ConfabAction action)
 {
-  if (role >= CONFAB_ROLE_NONE || (guint) action >= G_N_ELEMENTS (action_floor))
+  if (role >= CONFAB_ROOM_ROLE_NONE || (guint) action >= G_N_ELEMENTS (action_floor))
     return FALSE;
   return role <= action_floor[action];
 }

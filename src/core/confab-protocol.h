@@ -44,17 +44,17 @@ ConfabProtocolError confab_protocol_error_from_string (const char *name);
 /* Roles, most powerful first, so a lower value outranks a higher one. */
 typedef enum
 {
-  CONFAB_ROLE_OWNER,
-  CONFAB_ROLE_ADMIN,
-  CONFAB_ROLE_MEMBER,
-  CONFAB_ROLE_VIEWER,
-  CONFAB_ROLE_NONE,           /* not a member */
-} ConfabRole;
+  CONFAB_ROOM_ROLE_OWNER,
+  CONFAB_ROOM_ROLE_ADMIN,
+  CONFAB_ROOM_ROLE_MEMBER,
+  CONFAB_ROOM_ROLE_VIEWER,
+  CONFAB_ROOM_ROLE_NONE,           /* not a member */
+} ConfabRoomRole;
 
-const char  *confab_role_to_string                 (ConfabRole  role);
+const char  *confab_room_role_to_string                 (ConfabRoomRole  role);
 /* FALSE for anything but the four role names. */
-gboolean     confab_role_from_string               (const char *name,
-                                                    ConfabRole *role);
+gboolean     confab_room_role_from_string               (const char *name,
+                                                    ConfabRoomRole *role);
 
 /* What a frame asks to do, for the permission table of docs/protocol.md. */
 typedef enum
@@ -73,7 +73,7 @@ typedef enum
 
 /* The permission table: whether @role may do @action. The server enforces
  * it; clients use it to offer only what will be accepted. */
-gboolean     confab_role_allows                    (ConfabRole   role,
+gboolean     confab_room_role_allows                    (ConfabRoomRole   role,
                                                     ConfabAction action);
 
 /* Ids the server makes: a prefix ("r", "c", "m") and 16 random hex digits. */
