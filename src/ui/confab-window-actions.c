@@ -476,6 +476,7 @@ _confab_window_update_actions (ConfabWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rename-chat", has_chat);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-chat", has_chat);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search-chat", has_chat);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-chat", has_chat);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pin-chat", has_chat && !pinned);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.unpin-chat", pinned);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.archive-chat", has_chat && !archived);

@@ -55,6 +55,8 @@ struct _ConfabWindow
   /* The last input in the chat list was a key: browsing, not opening. */
   guint                 chats_keyboard_nav : 1;
   guint                 closing : 1;
+  /* Imports running (confab-window-transfer.c). */
+  guint                 n_imports;
 };
 
 void           _confab_window_class_actions_init (GtkWidgetClass *widget_class);
@@ -97,6 +99,10 @@ void           _confab_window_toast_undo         (ConfabWindow   *self,
                                                   GObject        *item,
                                                   void          (*undo) (ConfabWindow *self,
                                                                          GObject      *item));
+
+/* ---- confab-window-transfer.c */
+void           _confab_window_class_transfer_init (GtkWidgetClass *widget_class);
+void           _confab_window_transfer_init      (ConfabWindow   *self);
 
 /* ---- confab-window-search.c */
 void           _confab_window_open_search        (ConfabWindow   *self);

@@ -573,6 +573,7 @@ confab_window_class_init (ConfabWindowClass *klass)
 
   _confab_window_class_actions_init (widget_class);
   _confab_window_class_menus_init (widget_class);
+  _confab_window_class_transfer_init (widget_class);
 }
 
 static void
@@ -594,6 +595,7 @@ confab_window_init (ConfabWindow *self)
                                  G_CONNECT_SWAPPED);
 
   _confab_window_menus_init (self);
+  _confab_window_transfer_init (self);
 
   self->settings = confab_window_create_settings ();
   if (self->settings != NULL)
