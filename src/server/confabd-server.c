@@ -7,13 +7,19 @@
 
 #include "config.h"
 
+#include "confabd-connection.h"
+#include "confabd-hub.h"
 #include "confabd-server.h"
+
+/* How long SIGTERM waits for clients to answer the close frames. */
+#define SHUTDOWN_TIMEOUT_MS 3000
 
 struct _ConfabdServer
 {
   GObject     parent_instance;
 
   SoupServer *soup_server;
+  ConfabdHub *hub;
   char       *data_dir;
   gboolean    allow_register;
   gboolean    tls;
@@ -83,6 +89,28 @@ request_finished_cb (SoupServer        *server,
 }
 
 static void
+websocket_cb (SoupServer              *server,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *websocket,
+              gpointer                 user_data)
+{
+  ConfabdServer *self = user_data;
+  g_autoptr(ConfabdConnection) connection = NULL;
+
+  if (self->hub == NULL || confabd_hub_is_shutting_down (self->hub))
+    {
+      soup_websocket_connection_close (websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+                                       "server shutting down");
+      return;
+    }
+
+  connection = confabd_connection_new (self->hub, websocket,
+                                       soup_server_message_get_remote_address (msg));
+  confabd_hub_add_connection (self->hub, connection);
+}
+
+static void
 confabd_server_constructed (GObject *object)
 {
   ConfabdServer *self = CONFABD_SERVER (object);
@@ -108,6 +136,7 @@ confabd_server_dispose (GObject *object)
       soup_server_disconnect (self->soup_server);
       g_clear_object (&self->soup_server);
     }
+  g_clear_object (&self->hub);
 
   G_OBJECT_CLASS (confabd_server_parent_class)->dispose (object);
 }
@@ -247,6 +276,36 @@ confabd_server_set_tls_files (ConfabdServer  *self,
 }
 
 gboolean
+confabd_server_open_store (ConfabdServer  *self,
+                           const char     *store_uri,
+                           GError        **error)
+{
+  g_autoptr(ConfabdStorage) storage = NULL;
+
+  g_return_val_if_fail (CONFABD_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (self->hub == NULL, FALSE);
+
+  storage = confabd_storage_open (store_uri, self->data_dir, error);
+  if (storage == NULL)
+    return FALSE;
+
+  self->hub = confabd_hub_new (storage, self->allow_register);
+  if (!confabd_hub_recover (self->hub, error))
+    {
+      g_clear_object (&self->hub);
+      return FALSE;
+    }
+
+  /* No permessage-deflate: frames are small, and libsoup 3.2 inflates
+   * without a size limit. */
+  soup_server_remove_websocket_extension (self->soup_server,
+                                          SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+  soup_server_add_websocket_handler (self->soup_server, "/ws", NULL, NULL,
+                                     websocket_cb, self, NULL);
+  return TRUE;
+}
+
+gboolean
 confabd_server_listen (ConfabdServer       *self,
                        GInetSocketAddress  *address,
                        GError             **error)
@@ -293,11 +352,39 @@ confabd_server_dup_uri (ConfabdServer *self)
   return g_strdup_printf ("%s://%s:%u", self->tls ? "https" : "http", host, port);
 }
 
-/* Stops accepting and closes every connection; safe to call twice. */
+static gboolean
+shutdown_timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Stores the replies being relayed as interrupted, closes every WebSocket
+ * with 1001 and waits (a little) for the clients to answer, then stops
+ * accepting and closes every connection. Runs the default main context;
+ * safe to call twice. */
 void
 confabd_server_shutdown (ConfabdServer *self)
 {
   g_return_if_fail (CONFABD_IS_SERVER (self));
+
+  if (self->hub != NULL && !confabd_hub_is_shutting_down (self->hub))
+    {
+      gboolean timed_out = FALSE;
+      guint timeout_id;
+
+      confabd_hub_shutdown (self->hub);
+      timeout_id = g_timeout_add (SHUTDOWN_TIMEOUT_MS, shutdown_timeout_cb, &timed_out);
+      while (confabd_hub_get_n_connections (self->hub) > 0 && !timed_out)
+        g_main_context_iteration (NULL, TRUE);
+      if (timed_out)
+        g_message ("%u clients did not answer the close frame",
+                   confabd_hub_get_n_connections (self->hub));
+      else
+        g_source_remove (timeout_id);
+    }
 
   if (self->soup_server != NULL)
     soup_server_disconnect (self->soup_server);

@@ -21,6 +21,11 @@ gboolean       confabd_server_set_tls_files      (ConfabdServer       *self,
                                                   const char          *cert_file,
                                                   const char          *key_file,
                                                   GError             **error);
+/* Opens the storage a --store value names (NULL: SQLite in the data
+ * directory), recovers from a crash and serves the rooms on /ws. */
+gboolean       confabd_server_open_store         (ConfabdServer       *self,
+                                                  const char          *store_uri,
+                                                  GError             **error);
 gboolean       confabd_server_listen             (ConfabdServer       *self,
                                                   GInetSocketAddress  *address,
                                                   GError             **error);

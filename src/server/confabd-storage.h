@@ -46,14 +46,14 @@ typedef struct
   char   *name;
   char   *owner;             /* user name */
   gint64  last_seq;
-  gint64  created;
+  gint64  created;           /* Unix seconds */
 } ConfabdRoom;
 
 typedef struct
 {
   char   *user;
   char   *role;              /* "owner", "admin", "member", "viewer" */
-  gint64  joined;
+  gint64  joined;            /* Unix seconds */
 } ConfabdMember;
 
 typedef struct
@@ -139,7 +139,9 @@ struct _ConfabdStorageInterface
                                         gint64 now, gint64 *expires, GError **error);
   gboolean       (*revoke_session)     (ConfabdStorage *self, const char *token_hash, GError **error);
 
-  /* Rooms and members */
+  /* Rooms and members. create_room also makes @owner a member with the
+   * role "owner" (same transaction); the owner's role never changes and the
+   * owner cannot be removed (CONFLICT), nor can anyone else become "owner". */
   ConfabdRoom   *(*create_room)        (ConfabdStorage *self, const char *id, const char *name,
                                         const char *owner, GError **error);
   ConfabdRoom   *(*lookup_room)        (ConfabdStorage *self, const char *id, GError **error);
@@ -157,7 +159,9 @@ struct _ConfabdStorageInterface
   gboolean       (*remove_member)      (ConfabdStorage *self, const char *room, const char *user,
                                         GError **error);
 
-  /* Invites: the token is stored hashed, token_id is public. */
+  /* Invites: the token is stored hashed, token_id is public. list_invites
+   * gives the ones neither revoked nor used up (expired ones included),
+   * oldest first. revoke_invite takes the token_id or the token's hash. */
   gboolean       (*create_invite)      (ConfabdStorage *self, const char *token_hash,
                                         const ConfabdInvite *invite, GError **error);
   GPtrArray     *(*list_invites)       (ConfabdStorage *self, const char *room, GError **error);
@@ -172,7 +176,8 @@ struct _ConfabdStorageInterface
    * applies the message change, commits durably. On failure nothing changed.
    * The backend also keeps what the event names up to date in the same
    * transaction: chats ("chat.created", "chat.renamed": data.chat, data.title)
-   * and the room's name ("room.renamed": data.name). */
+   * and the room's name ("room.renamed": data.name). event->time 0: now
+   * (set in event->time); an inserted message's created 0: event->time. */
   gint64         (*append_event)       (ConfabdStorage *self, ConfabdEvent *event,
                                         ConfabdMessageChange change,
                                         const ConfabdMessage *message, GError **error);
@@ -182,10 +187,12 @@ struct _ConfabdStorageInterface
   ConfabdMessage *(*lookup_message)    (ConfabdStorage *self, const char *room, const char *id,
                                         GError **error);
   /* A chat's main-line or thread messages (not deleted) before @before (NULL:
-   * the newest), at most @limit, oldest first. */
+   * the newest), at most @limit (0: all), oldest first. @before must be a
+   * message of this chat (else NOT_FOUND). */
   GPtrArray     *(*list_messages)      (ConfabdStorage *self, const char *room, const char *chat,
                                         const char *thread, const char *before, guint limit,
                                         GError **error);
+  /* FALSE without @error when there is no such chat. */
   gboolean       (*chat_exists)        (ConfabdStorage *self, const char *room, const char *chat,
                                         GError **error);
   /* Messages left "streaming" (by a crash): ConfabdMessage. */

@@ -20,9 +20,16 @@
 static const char description[] =
   "Without --listen the server listens on " CONFABD_DEFAULT_LISTEN "; port 0 picks a free\n"
   "port. When ready it prints one line, “confabd listening on http://ADDR:PORT”,\n"
-  "on stdout. GET /health answers 200 “ok”. SIGTERM or SIGINT stops it (exit 0).\n"
+  "on stdout. GET /health answers 200 “ok”. Clients speak the room protocol\n"
+  "(docs/protocol.md) over the WebSocket at /ws.\n"
+  "\n"
+  "SIGTERM or SIGINT stops it: replies being relayed are stored as interrupted,\n"
+  "every WebSocket is closed with code 1001, and it exits 0.\n"
   "\n"
   "The data directory defaults to $XDG_DATA_HOME/confabd and is created if needed.\n"
+  "Accounts, rooms and their events are kept in DATA_DIR/confabd.sqlite unless\n"
+  "--store sqlite:PATH names another file. Without --allow-register, accounts\n"
+  "cannot be created over the network.\n"
   "\n"
   "--config FILE reads a key file; options given on the command line win:\n"
   "  [confabd]\n"
@@ -37,7 +44,7 @@ static const char description[] =
   "reserved for scale-out and fail with an error in this version.\n"
   "\n"
   "Logs go to stderr, or to the journal under systemd. G_MESSAGES_DEBUG=confabd\n"
-  "shows each request.";
+  "shows each request and frame.";
 
 static gboolean
 quit_cb (gpointer user_data)
@@ -95,6 +102,9 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
+  /* stdout carries the listening line only, even with G_MESSAGES_DEBUG
+   * (GLib writes debug messages to stdout otherwise). */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, "The Confab room server.");
@@ -156,6 +166,16 @@ main (int   argc,
       return fail (message);
     }
 
+  /* After listening: a second server started on the same data by mistake
+   * fails there, before it touches the store (and marks the first one's
+   * replies interrupted). No connection is accepted before the loop runs. */
+  if (!confabd_server_open_store (server, config->store, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("cannot open store %s: %s",
+                                                  config->store, error->message);
+      return fail (message);
+    }
+
   loop = g_main_loop_new (NULL, FALSE);
   sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
   sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
@@ -172,9 +192,11 @@ main (int   argc,
 
   g_main_loop_run (loop);
 
+  /* The signal handlers stay until the end: a second SIGTERM during the
+   * shutdown must not kill the server half way. */
+  confabd_server_shutdown (server);
   g_source_remove (sigterm_id);
   g_source_remove (sigint_id);
-  confabd_server_shutdown (server);
   g_message ("Stopped");
 
   return EXIT_SUCCESS;

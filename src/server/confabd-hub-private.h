@@ -1,0 +1,163 @@
+/* confabd-hub-private.h: what the hub's files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "confab-protocol.h"
+#include "confabd-hub.h"
+#include "confabd-live-room.h"
+
+G_BEGIN_DECLS
+
+/* A node holding @object, taking the caller's reference. */
+static inline JsonNode *
+_confabd_node_take_object (JsonObject *object)
+{
+  JsonNode *node = json_node_init_object (json_node_alloc (), object);
+
+  json_object_unref (object);
+  return node;
+}
+
+/* Room and chat names, thread titles. */
+#define CONFABD_MAX_NAME 256
+
+struct _ConfabdHub
+{
+  GObject          parent_instance;
+
+  ConfabdStorage  *storage;
+  ConfabdAccounts *accounts;
+  gboolean         allow_register;
+  gboolean         shutting_down;
+  GPtrArray       *connections;   /* ConfabdConnection, owned */
+  GHashTable      *rooms;         /* id → ConfabdLiveRoom: rooms someone joined or streams in */
+};
+
+/* One frame being handled. */
+typedef struct
+{
+  ConfabdHub        *hub;
+  ConfabdConnection *connection;
+  const char        *type;
+  JsonObject        *frame;
+  JsonNode          *re;
+  const char        *user;
+  /* Set by _confabd_hub_enter_room */
+  const char        *room;
+  ConfabRoomRole         role;
+} ConfabdRequest;
+
+typedef gboolean (*ConfabdFrameHandler) (ConfabdRequest  *request,
+                                         GError         **error);
+
+/* confabd-hub.c */
+gboolean     _confabd_hub_enter_room        (ConfabdRequest        *request,
+                                             GError               **error);
+gboolean     _confabd_hub_require           (ConfabdRequest        *request,
+                                             ConfabAction           action,
+                                             GError               **error);
+gboolean     _confabd_hub_storage_failed    (GError               **error,
+                                             GError                *local_error,
+                                             const char            *not_found);
+gboolean     _confabd_hub_get_name          (JsonObject            *frame,
+                                             const char            *member,
+                                             gboolean               optional,
+                                             const char           **value,
+                                             GError               **error);
+gboolean     _confabd_hub_get_text          (JsonObject            *frame,
+                                             const char            *member,
+                                             gboolean               allow_empty,
+                                             const char           **value,
+                                             GError               **error);
+gint64       _confabd_hub_now_ms            (void);
+JsonObject  *_confabd_hub_reply_new         (ConfabdRequest        *request,
+                                             const char            *type);
+void         _confabd_hub_reply             (ConfabdRequest        *request,
+                                             JsonObject            *reply);
+JsonObject  *_confabd_hub_room_object       (const ConfabdRoom     *room,
+                                             const char            *role);
+JsonNode    *_confabd_hub_event_frame       (const ConfabdEvent    *event);
+/* Appends an event to @room's log (with its message change) and returns
+ * it with its seq, or NULL. Takes @data. */
+ConfabdEvent *_confabd_hub_append           (ConfabdHub            *self,
+                                             const char            *room,
+                                             const char            *event,
+                                             const char            *author,
+                                             JsonObject            *data,
+                                             ConfabdMessageChange   change,
+                                             const ConfabdMessage  *message,
+                                             GError               **error);
+/* Sends a stored event to everyone in its room now. */
+void         _confabd_hub_broadcast         (ConfabdHub            *self,
+                                             const ConfabdEvent    *event);
+/* _confabd_hub_append in request->room by request->user, then an "ack"
+ * (with "seq" and the members of @ack_extra) to the request, then the
+ * broadcast. Takes @data and @ack_extra. */
+gboolean     _confabd_hub_commit            (ConfabdRequest        *request,
+                                             const char            *event,
+                                             JsonObject            *data,
+                                             ConfabdMessageChange   change,
+                                             const ConfabdMessage  *message,
+                                             JsonObject            *ack_extra,
+                                             GError               **error);
+/* A plain "ack" (no event), when the request has an id. */
+void         _confabd_hub_ack               (ConfabdRequest        *request);
+ConfabdLiveRoom *_confabd_hub_lookup_live       (ConfabdHub            *self,
+                                             const char            *room);
+ConfabdLiveRoom *_confabd_hub_ensure_live       (ConfabdHub            *self,
+                                             const char            *room);
+void         _confabd_hub_forget_if_idle    (ConfabdHub            *self,
+                                             ConfabdLiveRoom           *live);
+/* Stores @stream's text so far as interrupted (event stream.ended),
+ * broadcasts it and removes the stream. */
+void         _confabd_hub_interrupt_stream  (ConfabdHub            *self,
+                                             ConfabdLiveRoom           *live,
+                                             ConfabdStream         *stream);
+/* Takes @connection out of @live, with a presence frame to the others when
+ * it was the user's last connection there; forgets @live when idle. */
+void         _confabd_hub_leave_live        (ConfabdHub            *self,
+                                             ConfabdLiveRoom           *live,
+                                             ConfabdConnection     *connection);
+/* Adds @connection to @live, with a presence frame to the others when the
+ * user was not there yet. */
+void         _confabd_hub_add_to_live       (ConfabdHub            *self,
+                                             ConfabdLiveRoom           *live,
+                                             ConfabdConnection     *connection);
+/* member.remove: @user's replies in @live are interrupted and their
+ * connections leave it. */
+void         _confabd_hub_kick              (ConfabdHub            *self,
+                                             const char            *room,
+                                             const char            *user);
+
+/* confabd-hub-rooms.c */
+gboolean     _confabd_hub_room_create       (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_rooms             (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_room_rename       (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_room_delete       (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_invite_create     (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_invites           (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_invite_revoke     (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_invite_accept     (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_join              (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_leave             (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_members           (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_member_role       (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_member_remove     (ConfabdRequest *request, GError **error);
+
+/* confabd-hub-messages.c */
+gboolean     _confabd_hub_history           (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_chat_create       (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_chat_rename       (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_message_create    (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_thread_create     (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_message_edit      (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_message_delete    (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_stream_start      (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_stream_delta      (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_stream_end        (ConfabdRequest *request, GError **error);
+gboolean     _confabd_hub_typing            (ConfabdRequest *request, GError **error);
+
+G_END_DECLS

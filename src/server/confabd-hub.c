@@ -1,0 +1,781 @@
+/* confabd-hub.c: the rooms of confabd and the frames that act on them
+ *
+ * Every room frame goes through the same steps: the sender's role in the
+ * room (not a member: not_found, so a room's existence stays private), the
+ * permission table (confab_room_role_allows), the frame's members, then the
+ * storage. An event is appended to the room's log before it is
+ * acknowledged or broadcast, so what a client saw is always stored.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "confabd"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "confabd-hub-private.h"
+
+G_DEFINE_FINAL_TYPE (ConfabdHub, confabd_hub, G_TYPE_OBJECT)
+
+static const struct
+{
+  const char          *type;
+  ConfabdFrameHandler  handler;
+} frame_handlers[] = {
+  { "room.create", _confabd_hub_room_create },
+  { "rooms", _confabd_hub_rooms },
+  { "room.rename", _confabd_hub_room_rename },
+  { "room.delete", _confabd_hub_room_delete },
+  { "invite.create", _confabd_hub_invite_create },
+  { "invites", _confabd_hub_invites },
+  { "invite.revoke", _confabd_hub_invite_revoke },
+  { "invite.accept", _confabd_hub_invite_accept },
+  { "join", _confabd_hub_join },
+  { "leave", _confabd_hub_leave },
+  { "members", _confabd_hub_members },
+  { "member.role", _confabd_hub_member_role },
+  { "member.remove", _confabd_hub_member_remove },
+  { "history", _confabd_hub_history },
+  { "chat.create", _confabd_hub_chat_create },
+  { "chat.rename", _confabd_hub_chat_rename },
+  { "message.create", _confabd_hub_message_create },
+  { "thread.create", _confabd_hub_thread_create },
+  { "message.edit", _confabd_hub_message_edit },
+  { "message.delete", _confabd_hub_message_delete },
+  { "stream.start", _confabd_hub_stream_start },
+  { "stream.delta", _confabd_hub_stream_delta },
+  { "stream.end", _confabd_hub_stream_end },
+  { "typing", _confabd_hub_typing },
+};
+
+static ConfabdFrameHandler
+lookup_handler (const char *type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (frame_handlers); i++)
+    if (g_str_equal (frame_handlers[i].type, type))
+      return frame_handlers[i].handler;
+  return NULL;
+}
+
+/* ---- Helpers for the handlers */
+
+gint64
+_confabd_hub_now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+gboolean
+_confabd_hub_storage_failed (GError     **error,
+                             GError      *local_error,
+                             const char  *not_found)
+{
+  g_autoptr(GError) owned = local_error;
+
+  if (g_error_matches (owned, CONFABD_STORAGE_ERROR, CONFABD_STORAGE_ERROR_NOT_FOUND))
+    g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_NOT_FOUND,
+                         not_found != NULL ? not_found : owned->message);
+  else if (g_error_matches (owned, CONFABD_STORAGE_ERROR, CONFABD_STORAGE_ERROR_CONFLICT))
+    g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_CONFLICT,
+                         owned->message);
+  else
+    g_propagate_error (error, g_steal_pointer (&owned));
+  return FALSE;
+}
+
+gboolean
+_confabd_hub_enter_room (ConfabdRequest  *request,
+                         GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *role = NULL;
+
+  if (!confab_protocol_get_string (request->frame, "room", FALSE, &request->room, error))
+    return FALSE;
+
+  role = confabd_storage_lookup_role (request->hub->storage, request->room, request->user,
+                                      &local_error);
+  if (role == NULL)
+    return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error),
+                                        _("No such room."));
+
+  if (!confab_room_role_from_string (role, &request->role))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "unknown role “%s” of %s in %s", role, request->user, request->room);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_confabd_hub_require (ConfabdRequest  *request,
+                      ConfabAction     action,
+                      GError         **error)
+{
+  const char *message;
+
+  if (confab_room_role_allows (request->role, action))
+    return TRUE;
+
+  switch (action)
+    {
+    case CONFAB_ACTION_TYPING:
+    case CONFAB_ACTION_WRITE:
+    case CONFAB_ACTION_EDIT_OWN:
+      message = _("Viewers cannot write in this room.");
+      break;
+    case CONFAB_ACTION_EDIT_OTHERS:
+      message = _("Only admins can change other people’s messages.");
+      break;
+    case CONFAB_ACTION_INVITE:
+      message = _("Only admins can manage invites.");
+      break;
+    case CONFAB_ACTION_INVITE_ADMIN:
+      message = _("Only the owner can invite admins.");
+      break;
+    case CONFAB_ACTION_MANAGE_MEMBERS:
+      message = _("Only admins can change members.");
+      break;
+    case CONFAB_ACTION_MANAGE_ADMINS:
+      message = _("Only the owner can change admins.");
+      break;
+    case CONFAB_ACTION_MANAGE_ROOM:
+      message = _("Only the owner can rename or delete the room.");
+      break;
+    case CONFAB_ACTION_READ:
+    default:
+      message = _("Your role in this room does not allow this.");
+      break;
+    }
+
+  g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_FORBIDDEN, message);
+  return FALSE;
+}
+
+gboolean
+_confabd_hub_get_name (JsonObject  *frame,
+                       const char  *member,
+                       gboolean     optional,
+                       const char **value,
+                       GError     **error)
+{
+  if (!confab_protocol_get_string (frame, member, optional, value, error))
+    return FALSE;
+
+  if (*value != NULL && strlen (*value) > CONFABD_MAX_NAME)
+    {
+      g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_INVALID,
+                   _("“%s” is too long (at most %d bytes)."), member, CONFABD_MAX_NAME);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_confabd_hub_get_text (JsonObject  *frame,
+                       const char  *member,
+                       gboolean     allow_empty,
+                       const char **value,
+                       GError     **error)
+{
+  JsonNode *node = json_object_get_member (frame, member);
+
+  *value = NULL;
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_INVALID,
+                   _("“%s” must be a string."), member);
+      return FALSE;
+    }
+
+  *value = json_node_get_string (node);
+  if (!allow_empty && **value == '\0')
+    {
+      g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_INVALID,
+                   _("“%s” must not be empty."), member);
+      return FALSE;
+    }
+  if (strlen (*value) > CONFAB_PROTOCOL_MAX_TEXT)
+    {
+      g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_INVALID,
+                   _("“%s” is over %d KiB."), member, CONFAB_PROTOCOL_MAX_TEXT / 1024);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+JsonObject *
+_confabd_hub_reply_new (ConfabdRequest *request,
+                        const char     *type)
+{
+  JsonObject *reply = json_object_new ();
+
+  json_object_set_string_member (reply, "type", type);
+  if (request->re != NULL)
+    json_object_set_member (reply, "re", json_node_copy (request->re));
+  return reply;
+}
+
+void
+_confabd_hub_reply (ConfabdRequest *request,
+                    JsonObject     *reply)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), reply);
+
+  json_object_unref (reply);
+  confabd_connection_send (request->connection, node);
+}
+
+/* {"type":"ack","re":…,"room":…} */
+static JsonObject *
+ack_new (ConfabdRequest *request)
+{
+  JsonObject *ack = _confabd_hub_reply_new (request, "ack");
+
+  if (request->room != NULL)
+    json_object_set_string_member (ack, "room", request->room);
+  return ack;
+}
+
+void
+_confabd_hub_ack (ConfabdRequest *request)
+{
+  if (request->re != NULL)
+    _confabd_hub_reply (request, ack_new (request));
+}
+
+JsonObject *
+_confabd_hub_room_object (const ConfabdRoom *room,
+                          const char        *role)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "id", room->id);
+  json_object_set_string_member (object, "name", room->name);
+  json_object_set_string_member (object, "role", role);
+  json_object_set_int_member (object, "last_seq", room->last_seq);
+  return object;
+}
+
+JsonNode *
+_confabd_hub_event_frame (const ConfabdEvent *event)
+{
+  JsonObject *frame = json_object_new ();
+
+  json_object_set_string_member (frame, "type", "event");
+  json_object_set_string_member (frame, "room", event->room);
+  json_object_set_int_member (frame, "seq", event->seq);
+  json_object_set_string_member (frame, "event", event->event);
+  json_object_set_string_member (frame, "author", event->author);
+  json_object_set_int_member (frame, "time", event->time);
+  json_object_set_member (frame, "data",
+                          event->data != NULL ? json_node_copy (event->data)
+                                              : _confabd_node_take_object (json_object_new ()));
+  return _confabd_node_take_object (frame);
+}
+
+ConfabdEvent *
+_confabd_hub_append (ConfabdHub            *self,
+                     const char            *room,
+                     const char            *event_name,
+                     const char            *author,
+                     JsonObject            *data,
+                     ConfabdMessageChange   change,
+                     const ConfabdMessage  *message,
+                     GError               **error)
+{
+  g_autoptr(ConfabdEvent) event = g_new0 (ConfabdEvent, 1);
+  g_autoptr(GError) local_error = NULL;
+
+  event->room = g_strdup (room);
+  event->event = g_strdup (event_name);
+  event->author = g_strdup (author);
+  event->time = _confabd_hub_now_ms ();
+  event->data = json_node_init_object (json_node_alloc (), data);
+  json_object_unref (data);
+
+  if (confabd_storage_append_event (self->storage, event, change, message, &local_error) <= 0)
+    {
+      if (local_error == NULL)
+        g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "the storage gave no seq to %s in %s", event_name, room);
+      _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), NULL);
+      return NULL;
+    }
+
+  g_debug ("%s #%" G_GINT64_FORMAT ": %s by %s", room, event->seq, event_name, author);
+  return g_steal_pointer (&event);
+}
+
+void
+_confabd_hub_broadcast (ConfabdHub         *self,
+                        const ConfabdEvent *event)
+{
+  ConfabdLiveRoom *live = _confabd_hub_lookup_live (self, event->room);
+  g_autoptr(JsonNode) frame = NULL;
+  g_autofree char *text = NULL;
+
+  if (live == NULL)
+    return;
+
+  frame = _confabd_hub_event_frame (event);
+  text = confab_protocol_to_string (frame);
+  confabd_live_room_send_text (live, text, NULL);
+}
+
+gboolean
+_confabd_hub_commit (ConfabdRequest        *request,
+                     const char            *event_name,
+                     JsonObject            *data,
+                     ConfabdMessageChange   change,
+                     const ConfabdMessage  *message,
+                     JsonObject            *ack_extra,
+                     GError               **error)
+{
+  g_autoptr(JsonObject) extra = ack_extra;
+  g_autoptr(ConfabdEvent) event = NULL;
+
+  event = _confabd_hub_append (request->hub, request->room, event_name, request->user, data,
+                               change, message, error);
+  if (event == NULL)
+    return FALSE;
+
+  if (request->re != NULL)
+    {
+      JsonObject *ack = ack_new (request);
+
+      json_object_set_int_member (ack, "seq", event->seq);
+      if (extra != NULL)
+        {
+          JsonObjectIter iter;
+          const char *name;
+          JsonNode *value;
+
+          json_object_iter_init (&iter, extra);
+          while (json_object_iter_next (&iter, &name, &value))
+            json_object_set_member (ack, name, json_node_copy (value));
+        }
+      _confabd_hub_reply (request, ack);
+    }
+
+  _confabd_hub_broadcast (request->hub, event);
+  return TRUE;
+}
+
+/* ---- Live rooms */
+
+ConfabdLiveRoom *
+_confabd_hub_lookup_live (ConfabdHub *self,
+                          const char *room)
+{
+  return g_hash_table_lookup (self->rooms, room);
+}
+
+ConfabdLiveRoom *
+_confabd_hub_ensure_live (ConfabdHub *self,
+                          const char *room)
+{
+  ConfabdLiveRoom *live = g_hash_table_lookup (self->rooms, room);
+
+  if (live == NULL)
+    {
+      live = confabd_live_room_new (room);
+      g_hash_table_insert (self->rooms, g_strdup (room), live);
+    }
+  return live;
+}
+
+void
+_confabd_hub_forget_if_idle (ConfabdHub  *self,
+                             ConfabdLiveRoom *live)
+{
+  if (confabd_live_room_is_idle (live))
+    g_hash_table_remove (self->rooms, confabd_live_room_get_id (live));
+}
+
+static void
+send_presence (ConfabdLiveRoom       *live,
+               const char        *user,
+               gboolean           online,
+               ConfabdConnection *except)
+{
+  g_autoptr(JsonNode) node = _confabd_node_take_object (json_object_new ());
+  JsonObject *frame = json_node_get_object (node);
+  g_autofree char *text = NULL;
+
+  json_object_set_string_member (frame, "type", "presence");
+  json_object_set_string_member (frame, "room", confabd_live_room_get_id (live));
+  json_object_set_string_member (frame, "user", user);
+  json_object_set_boolean_member (frame, "online", online);
+  text = confab_protocol_to_string (node);
+  confabd_live_room_send_text (live, text, except);
+}
+
+void
+_confabd_hub_add_to_live (ConfabdHub        *self,
+                          ConfabdLiveRoom       *live,
+                          ConfabdConnection *connection)
+{
+  if (confabd_live_room_add_connection (live, connection))
+    send_presence (live, confabd_connection_get_user (connection), TRUE, connection);
+}
+
+void
+_confabd_hub_leave_live (ConfabdHub        *self,
+                         ConfabdLiveRoom       *live,
+                         ConfabdConnection *connection)
+{
+  g_autoptr(ConfabdConnection) hold = g_object_ref (connection);
+  g_autofree char *user = g_strdup (confabd_connection_get_user (connection));
+
+  if (confabd_live_room_remove_connection (live, connection))
+    send_presence (live, user, FALSE, NULL);
+  _confabd_hub_forget_if_idle (self, live);
+}
+
+void
+_confabd_hub_interrupt_stream (ConfabdHub    *self,
+                               ConfabdLiveRoom   *live,
+                               ConfabdStream *stream)
+{
+  g_autofree char *message_id = g_strdup (stream->message);
+  g_autoptr(ConfabdEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *data = json_object_new ();
+  ConfabdMessage change = {
+    .id = stream->message,
+    .room = (char *) confabd_live_room_get_id (live),
+    .text = stream->text->str,
+    .status = (char *) "interrupted",
+  };
+
+  json_object_set_string_member (data, "message", stream->message);
+  json_object_set_string_member (data, "text", stream->text->str);
+  json_object_set_string_member (data, "status", "interrupted");
+  json_object_set_null_member (data, "error");
+
+  event = _confabd_hub_append (self, confabd_live_room_get_id (live), "stream.ended", stream->author,
+                               data, CONFABD_MESSAGE_CHANGE_UPDATE, &change, &error);
+  if (event == NULL)
+    /* Still "streaming" in the store: the next start marks it interrupted. */
+    g_warning ("Cannot store the interrupted reply %s in %s: %s", message_id,
+               confabd_live_room_get_id (live), error->message);
+  else
+    {
+      g_message ("Reply %s in %s interrupted with %" G_GSIZE_FORMAT " bytes", message_id,
+                 confabd_live_room_get_id (live), change.text != NULL ? strlen (change.text) : 0);
+      _confabd_hub_broadcast (self, event);
+    }
+
+  confabd_live_room_remove_stream (live, message_id);
+}
+
+/* Interrupts the replies in @live relayed by @connection, or by @user. */
+static void
+interrupt_streams (ConfabdHub        *self,
+                   ConfabdLiveRoom       *live,
+                   ConfabdConnection *connection,
+                   const char        *user)
+{
+  GPtrArray *streams = confabd_live_room_get_streams (live);
+
+  for (guint i = 0; i < streams->len;)
+    {
+      ConfabdStream *stream = g_ptr_array_index (streams, i);
+
+      if ((connection != NULL && stream->caller == connection) ||
+          (user != NULL && g_str_equal (stream->author, user)))
+        _confabd_hub_interrupt_stream (self, live, stream);
+      else
+        i++;
+    }
+}
+
+void
+_confabd_hub_kick (ConfabdHub *self,
+                   const char *room,
+                   const char *user)
+{
+  g_autoptr(ConfabdLiveRoom) live = NULL;
+  g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *connections;
+
+  live = _confabd_hub_lookup_live (self, room);
+  if (live == NULL)
+    return;
+  g_object_ref (live);
+
+  interrupt_streams (self, live, NULL, user);
+
+  connections = confabd_live_room_get_connections (live);
+  for (guint i = 0; i < connections->len; i++)
+    {
+      ConfabdConnection *connection = g_ptr_array_index (connections, i);
+
+      if (g_strcmp0 (confabd_connection_get_user (connection), user) == 0)
+        g_ptr_array_add (theirs, g_object_ref (connection));
+    }
+  for (guint i = 0; i < theirs->len; i++)
+    _confabd_hub_leave_live (self, live, g_ptr_array_index (theirs, i));
+}
+
+/* A connection signs out or closes: its replies are interrupted and it
+ * leaves every room. */
+static void
+detach_connection (ConfabdHub        *self,
+                   ConfabdConnection *connection)
+{
+  g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  ConfabdLiveRoom *live;
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
+    g_ptr_array_add (rooms, g_object_ref (live));
+
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      live = g_ptr_array_index (rooms, i);
+      interrupt_streams (self, live, connection, NULL);
+      _confabd_hub_leave_live (self, live, connection);
+    }
+}
+
+/* ---- Connections */
+
+static void
+connection_closed_cb (ConfabdConnection *connection,
+                      ConfabdHub        *self)
+{
+  g_autoptr(ConfabdConnection) hold = g_object_ref (connection);
+
+  g_debug ("%s: closed", confabd_connection_get_peer (connection));
+  detach_connection (self, connection);
+  g_signal_handlers_disconnect_by_data (connection, self);
+  g_ptr_array_remove (self->connections, connection);
+}
+
+void
+confabd_hub_add_connection (ConfabdHub        *self,
+                            ConfabdConnection *connection)
+{
+  g_return_if_fail (CONFABD_IS_HUB (self));
+  g_return_if_fail (CONFABD_IS_CONNECTION (connection));
+
+  g_ptr_array_add (self->connections, g_object_ref (connection));
+  g_signal_connect (connection, "closed", G_CALLBACK (connection_closed_cb), self);
+  if (!confabd_connection_is_open (connection))
+    connection_closed_cb (connection, self);
+}
+
+guint
+confabd_hub_get_n_connections (ConfabdHub *self)
+{
+  g_return_val_if_fail (CONFABD_IS_HUB (self), 0);
+
+  return self->connections->len;
+}
+
+gboolean
+confabd_hub_knows_frame (const char *type)
+{
+  return type != NULL && lookup_handler (type) != NULL;
+}
+
+void
+confabd_hub_handle_frame (ConfabdHub        *self,
+                          ConfabdConnection *connection,
+                          const char        *type,
+                          JsonObject        *frame,
+                          JsonNode          *re)
+{
+  g_autoptr(ConfabdConnection) hold = g_object_ref (connection);
+  g_autoptr(GError) error = NULL;
+  ConfabdFrameHandler handler = lookup_handler (type);
+  ConfabdRequest request = {
+    .hub = self,
+    .connection = connection,
+    .type = type,
+    .frame = frame,
+    .re = re,
+    .user = confabd_connection_get_user (connection),
+    .role = CONFAB_ROOM_ROLE_NONE,
+  };
+
+  g_return_if_fail (CONFABD_IS_HUB (self));
+  g_return_if_fail (handler != NULL);
+  g_return_if_fail (request.user != NULL);
+
+  if (!handler (&request, &error))
+    confabd_connection_refuse (connection, type, re, error, 0);
+}
+
+void
+confabd_hub_sign_out (ConfabdHub        *self,
+                      ConfabdConnection *connection)
+{
+  g_return_if_fail (CONFABD_IS_HUB (self));
+
+  detach_connection (self, connection);
+}
+
+/* ---- Start and stop */
+
+gboolean
+confabd_hub_recover (ConfabdHub  *self,
+                     GError     **error)
+{
+  g_autoptr(GPtrArray) streaming = NULL;
+
+  g_return_val_if_fail (CONFABD_IS_HUB (self), FALSE);
+
+  streaming = confabd_storage_list_streaming (self->storage, error);
+  if (streaming == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < streaming->len; i++)
+    {
+      ConfabdMessage *message = g_ptr_array_index (streaming, i);
+      g_autoptr(ConfabdEvent) event = NULL;
+      JsonObject *data = json_object_new ();
+      ConfabdMessage change = {
+        .id = message->id,
+        .room = message->room,
+        .status = (char *) "interrupted",
+      };
+
+      /* The deltas were never stored: the text is what the store has. */
+      json_object_set_string_member (data, "message", message->id);
+      json_object_set_string_member (data, "text", message->text != NULL ? message->text : "");
+      json_object_set_string_member (data, "status", "interrupted");
+      json_object_set_null_member (data, "error");
+
+      event = _confabd_hub_append (self, message->room, "stream.ended", message->author, data,
+                                   CONFABD_MESSAGE_CHANGE_UPDATE, &change, error);
+      if (event == NULL)
+        return FALSE;
+    }
+
+  if (streaming->len > 0)
+    g_message ("Marked %u replies a stopped server left open as interrupted", streaming->len);
+  return TRUE;
+}
+
+void
+confabd_hub_shutdown (ConfabdHub *self)
+{
+  g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) connections = NULL;
+  GHashTableIter iter;
+  ConfabdLiveRoom *live;
+
+  g_return_if_fail (CONFABD_IS_HUB (self));
+
+  if (self->shutting_down)
+    return;
+  self->shutting_down = TRUE;
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
+    g_ptr_array_add (rooms, g_object_ref (live));
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      GPtrArray *streams;
+
+      live = g_ptr_array_index (rooms, i);
+      streams = confabd_live_room_get_streams (live);
+      while (streams->len > 0)
+        _confabd_hub_interrupt_stream (self, live, g_ptr_array_index (streams, 0));
+    }
+
+  connections = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->connections->len; i++)
+    g_ptr_array_add (connections, g_object_ref (g_ptr_array_index (self->connections, i)));
+  for (guint i = 0; i < connections->len; i++)
+    confabd_connection_close (g_ptr_array_index (connections, i), 1001,
+                              "server shutting down");
+}
+
+gboolean
+confabd_hub_is_shutting_down (ConfabdHub *self)
+{
+  g_return_val_if_fail (CONFABD_IS_HUB (self), TRUE);
+
+  return self->shutting_down;
+}
+
+/* ---- GObject */
+
+ConfabdStorage *
+confabd_hub_get_storage (ConfabdHub *self)
+{
+  g_return_val_if_fail (CONFABD_IS_HUB (self), NULL);
+
+  return self->storage;
+}
+
+ConfabdAccounts *
+confabd_hub_get_accounts (ConfabdHub *self)
+{
+  g_return_val_if_fail (CONFABD_IS_HUB (self), NULL);
+
+  return self->accounts;
+}
+
+gboolean
+confabd_hub_get_allow_register (ConfabdHub *self)
+{
+  g_return_val_if_fail (CONFABD_IS_HUB (self), FALSE);
+
+  return self->allow_register;
+}
+
+static void
+confabd_hub_dispose (GObject *object)
+{
+  ConfabdHub *self = CONFABD_HUB (object);
+
+  if (self->connections != NULL)
+    for (guint i = 0; i < self->connections->len; i++)
+      g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->connections, i), self);
+  g_clear_pointer (&self->connections, g_ptr_array_unref);
+  g_clear_pointer (&self->rooms, g_hash_table_unref);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->storage);
+
+  G_OBJECT_CLASS (confabd_hub_parent_class)->dispose (object);
+}
+
+static void
+confabd_hub_class_init (ConfabdHubClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = confabd_hub_dispose;
+}
+
+static void
+confabd_hub_init (ConfabdHub *self)
+{
+  self->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+ConfabdHub *
+confabd_hub_new (ConfabdStorage *storage,
+                 gboolean        allow_register)
+{
+  ConfabdHub *self;
+
+  g_return_val_if_fail (CONFABD_IS_STORAGE (storage), NULL);
+
+  self = g_object_new (CONFABD_TYPE_HUB, NULL);
+  self->storage = g_object_ref (storage);
+  self->accounts = confabd_accounts_new (storage);
+  self->allow_register = allow_register;
+  return self;
+}

@@ -1,0 +1,51 @@
+/* confabd-hub.h: the rooms of confabd and the frames that act on them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "confabd-accounts.h"
+#include "confabd-connection.h"
+#include "confabd-storage.h"
+
+G_BEGIN_DECLS
+
+#define CONFABD_TYPE_HUB (confabd_hub_get_type ())
+G_DECLARE_FINAL_TYPE (ConfabdHub, confabd_hub, CONFABD, HUB, GObject)
+
+ConfabdHub      *confabd_hub_new                (ConfabdStorage    *storage,
+                                                 gboolean           allow_register);
+/* At start: replies a killed server left "streaming" become "interrupted"
+ * (with a stream.ended event each). */
+gboolean         confabd_hub_recover            (ConfabdHub        *self,
+                                                 GError           **error);
+
+ConfabdStorage  *confabd_hub_get_storage        (ConfabdHub        *self);
+ConfabdAccounts *confabd_hub_get_accounts       (ConfabdHub        *self);
+gboolean         confabd_hub_get_allow_register (ConfabdHub        *self);
+
+/* Takes over a new client; it is dropped when it closes. */
+void             confabd_hub_add_connection     (ConfabdHub        *self,
+                                                 ConfabdConnection *connection);
+guint            confabd_hub_get_n_connections  (ConfabdHub        *self);
+
+/* Whether @type is a room frame (handled here, after sign-in). */
+gboolean         confabd_hub_knows_frame        (const char        *type);
+/* Handles a room frame of a signed-in connection: answers it or refuses it. */
+void             confabd_hub_handle_frame       (ConfabdHub        *self,
+                                                 ConfabdConnection *connection,
+                                                 const char        *type,
+                                                 JsonObject        *frame,
+                                                 JsonNode          *re);
+/* Before a connection signs out (logout, expiry): it leaves its rooms and
+ * its open replies are stored as interrupted. */
+void             confabd_hub_sign_out           (ConfabdHub        *self,
+                                                 ConfabdConnection *connection);
+
+/* SIGTERM: stores the open replies as interrupted, closes every WebSocket
+ * with 1001 and refuses new ones. */
+void             confabd_hub_shutdown           (ConfabdHub        *self);
+gboolean         confabd_hub_is_shutting_down   (ConfabdHub        *self);
+
+G_END_DECLS

@@ -1,0 +1,61 @@
+/* confabd-live-room.h: a room's live state in confabd: who is in it now and the
+ * replies being relayed. What is stored lives in ConfabdStorage.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "confabd-connection.h"
+
+G_BEGIN_DECLS
+
+/* A reply being relayed (stream.start … stream.end). */
+typedef struct
+{
+  char              *message;
+  char              *chat;
+  char              *author;
+  GString           *text;      /* what the deltas brought so far */
+  ConfabdConnection *caller;    /* the connection relaying it (unowned) */
+} ConfabdStream;
+
+#define CONFABD_TYPE_LIVE_ROOM (confabd_live_room_get_type ())
+G_DECLARE_FINAL_TYPE (ConfabdLiveRoom, confabd_live_room, CONFABD, LIVE_ROOM, GObject)
+
+ConfabdLiveRoom   *confabd_live_room_new               (const char        *id);
+const char    *confabd_live_room_get_id            (ConfabdLiveRoom       *self);
+
+/* Each returns TRUE when @connection's user came online (was the first of
+ * their connections in the room) or went offline (the last). */
+gboolean       confabd_live_room_add_connection    (ConfabdLiveRoom       *self,
+                                               ConfabdConnection *connection);
+gboolean       confabd_live_room_remove_connection (ConfabdLiveRoom       *self,
+                                               ConfabdConnection *connection);
+gboolean       confabd_live_room_has_connection    (ConfabdLiveRoom       *self,
+                                               ConfabdConnection *connection);
+/* The connections in the room, in the order they joined (owned by the room). */
+GPtrArray     *confabd_live_room_get_connections   (ConfabdLiveRoom       *self);
+gboolean       confabd_live_room_is_online         (ConfabdLiveRoom       *self,
+                                               const char        *user);
+/* Sends @text to everyone in the room but @except (may be NULL). */
+void           confabd_live_room_send_text         (ConfabdLiveRoom       *self,
+                                               const char        *text,
+                                               ConfabdConnection *except);
+
+ConfabdStream *confabd_live_room_add_stream        (ConfabdLiveRoom       *self,
+                                               const char        *message,
+                                               const char        *chat,
+                                               const char        *author,
+                                               ConfabdConnection *caller);
+ConfabdStream *confabd_live_room_lookup_stream     (ConfabdLiveRoom       *self,
+                                               const char        *message);
+/* The streams, oldest first (owned by the room; do not keep across changes). */
+GPtrArray     *confabd_live_room_get_streams       (ConfabdLiveRoom       *self);
+void           confabd_live_room_remove_stream     (ConfabdLiveRoom       *self,
+                                               const char        *message);
+
+/* Nobody in it and nothing relayed: the hub may forget it. */
+gboolean       confabd_live_room_is_idle           (ConfabdLiveRoom       *self);
+
+G_END_DECLS

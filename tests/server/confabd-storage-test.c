@@ -1,0 +1,196 @@
+/* confabd-storage-test.c: fixtures shared by the storage tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include <glib/gstdio.h>
+
+#include "confabd-storage-test.h"
+
+ConfabdStorage *
+storage_open (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  ConfabdStorage *storage = confabd_storage_open (uri, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (CONFABD_IS_SQLITE_STORAGE (storage));
+  return storage;
+}
+
+void
+storage_fixture_set_up (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("test-confabd-storage-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "confabd.sqlite", NULL);
+  fixture->storage = storage_open (fixture->path);
+}
+
+void
+storage_remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        storage_remove_dir (child);
+      else
+        g_assert_cmpint (g_remove (child), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+}
+
+void
+storage_fixture_tear_down (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  if (fixture->storage != NULL)
+    g_assert_finalize_object (fixture->storage);
+  storage_remove_dir (fixture->dir);
+  g_free (fixture->path);
+  g_free (fixture->dir);
+}
+
+void
+storage_reopen (Fixture *fixture)
+{
+  g_assert_finalize_object (fixture->storage);
+  fixture->storage = storage_open (fixture->path);
+}
+
+char *
+storage_sha256_hex (const char *token)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+}
+
+char *
+storage_file_sha256 (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)contents, length);
+}
+
+/* A number read with the storage's own connection: the tests look at the
+ * tables behind the API to prove nothing else was written. */
+gint64
+storage_query_int (ConfabdStorage *storage,
+                   const char     *sql)
+{
+  ConfabdSqliteStorage *self = CONFABD_SQLITE_STORAGE (storage);
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+void
+storage_create_user (ConfabdStorage *storage,
+                     const char     *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabdUser) user = confabd_storage_create_user (storage, name, "$argon2id$x", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (user);
+}
+
+/* A user "ada" and her room "r1". */
+void
+storage_create_room (ConfabdStorage *storage)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabdRoom) room = NULL;
+
+  storage_create_user (storage, "ada");
+  room = confabd_storage_create_room (storage, "r1", "Lab", "ada", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (room->id, ==, "r1");
+  g_assert_cmpint (room->last_seq, ==, 0);
+}
+
+gint64
+storage_append (ConfabdStorage        *storage,
+                const char            *room,
+                const char            *name,
+                const char            *data_json,
+                ConfabdMessageChange   change,
+                const ConfabdMessage  *message,
+                GError               **error)
+{
+  ConfabdEvent event = { 0 };
+  gint64 seq;
+
+  event.room = (char *)room;
+  event.event = (char *)name;
+  event.author = (char *)"ada";
+  event.time = 1767225600000;
+  event.data = json_from_string (data_json != NULL ? data_json : "{}", NULL);
+  seq = confabd_storage_append_event (storage, &event, change, message, error);
+  if (seq > 0)
+    g_assert_cmpint (event.seq, ==, seq);
+  json_node_unref (event.data);
+  return seq;
+}
+
+void
+storage_create_chat (ConfabdStorage *storage,
+                     const char     *chat)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = g_strdup_printf ("{\"chat\":\"%s\",\"title\":\"T\"}", chat);
+
+  g_assert_cmpint (storage_append (storage, "r1", "chat.created", data,
+                                   CONFABD_MESSAGE_CHANGE_NONE, NULL, &error), >, 0);
+  g_assert_no_error (error);
+}
+
+gint64
+storage_post (ConfabdStorage *storage,
+              const char     *id,
+              const char     *chat,
+              const char     *thread,
+              gint64          created,
+              const char     *status)
+{
+  g_autoptr(GError) error = NULL;
+  ConfabdMessage message = {
+    .id = (char *)id, .chat = (char *)chat, .thread = (char *)thread, .author = (char *)"ada",
+    .role = (char *)"user", .text = (char *)id, .status = (char *)status, .created = created,
+  };
+  gint64 seq = storage_append (storage, "r1", "message.created", NULL,
+                               CONFABD_MESSAGE_CHANGE_INSERT, &message, &error);
+
+  g_assert_no_error (error);
+  return seq;
+}
+
+gint64
+storage_last_seq (ConfabdStorage *storage)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabdRoom) room = confabd_storage_lookup_room (storage, "r1", &error);
+
+  g_assert_no_error (error);
+  return room->last_seq;
+}
