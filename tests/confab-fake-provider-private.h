@@ -67,6 +67,11 @@ void   _confab_fake_respond_json        (SoupServerMessage  *msg,
                                          const char         *json);
 void   _confab_fake_respond_not_found   (SoupServerMessage  *msg,
                                          const char         *path);
+/* The body a real server sends with HTTP status (an error) for a chat
+ * request on route ("openai", "anthropic", "gemini") about model. */
+char  *_confab_fake_error_body          (const char         *route,
+                                         guint               status,
+                                         const char         *model);
 /* The list for a "*-models" or "ollama-tags" route; custom NULL gives
  * typical names for that provider. */
 void   _confab_fake_respond_models      (SoupServerMessage  *msg,

@@ -20,6 +20,7 @@ struct _ConfabFakeProvider
   guint16      port;
   GQueue       scripts;         /* of ConfabFakeScript, first answers next */
   GHashTable  *model_scripts;   /* model → ConfabFakeScript */
+  GHashTable  *model_failures;  /* model → FakeFailure */
   guint        default_delay;
   char       **models;
   GPtrArray   *requests;        /* of ConfabFakeRequest */
@@ -43,6 +44,13 @@ typedef struct
   gulong              wrote_chunk_id;
   gboolean            drop_pending;
 } FakeStream;
+
+/* See confab_fake_provider_set_model_failure(). */
+typedef struct
+{
+  guint status;
+  guint remaining;   /* 0: every request */
+} FakeFailure;
 
 static void
 fake_request_free (gpointer data)
@@ -284,6 +292,29 @@ pick_script (ConfabFakeProvider *self,
   return NULL;
 }
 
+/* A model set to fail answers with the real server's error for that
+ * status, in the wire format of the request. */
+static gboolean
+respond_failure (ConfabFakeProvider *self,
+                 SoupServerMessage  *msg,
+                 ConfabFakeRequest  *request)
+{
+  FakeFailure *failure = g_hash_table_lookup (self->model_failures, request->model);
+  g_autofree char *body = NULL;
+  guint status;
+
+  if (failure == NULL)
+    return FALSE;
+
+  status = failure->status;
+  if (failure->remaining > 0 && --failure->remaining == 0)
+    g_hash_table_remove (self->model_failures, request->model);
+
+  body = _confab_fake_error_body (request->route, status, request->model);
+  _confab_fake_respond_json (msg, status, body);
+  return TRUE;
+}
+
 static void
 server_cb (SoupServer        *server,
            SoupServerMessage *msg,
@@ -335,6 +366,10 @@ server_cb (SoupServer        *server,
         request->model = g_strdup (json_object_get_string_member_with_default (
                                      json_node_get_object (root), "model", "unknown"));
     }
+
+  /* Queued scripts come first, as for the model's script. */
+  if (chat && g_queue_is_empty (&self->scripts) && respond_failure (self, msg, request))
+    return;
 
   script = pick_script (self, request->route, request->model);
 
@@ -430,6 +465,7 @@ confab_fake_provider_dispose (GObject *object)
 
   g_queue_clear_full (&self->scripts, (GDestroyNotify) confab_fake_script_unref);
   g_hash_table_remove_all (self->model_scripts);
+  g_hash_table_remove_all (self->model_failures);
 
   G_OBJECT_CLASS (confab_fake_provider_parent_class)->dispose (object);
 }
@@ -442,6 +478,7 @@ confab_fake_provider_finalize (GObject *object)
   g_free (self->url);
   g_strfreev (self->models);
   g_hash_table_unref (self->model_scripts);
+  g_hash_table_unref (self->model_failures);
   g_ptr_array_unref (self->requests);
   g_ptr_array_unref (self->streams);
 
@@ -463,6 +500,7 @@ confab_fake_provider_init (ConfabFakeProvider *self)
   g_queue_init (&self->scripts);
   self->model_scripts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                (GDestroyNotify) confab_fake_script_unref);
+  self->model_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->requests = g_ptr_array_new_with_free_func (fake_request_free);
   self->streams = g_ptr_array_new ();
 }
@@ -539,6 +577,30 @@ confab_fake_provider_set_model_script (ConfabFakeProvider *self,
     g_hash_table_remove (self->model_scripts, model);
   else
     g_hash_table_replace (self->model_scripts, g_strdup (model), confab_fake_script_ref (script));
+}
+
+void
+confab_fake_provider_set_model_failure (ConfabFakeProvider *self,
+                                        const char         *model,
+                                        guint               status,
+                                        guint               count)
+{
+  FakeFailure *failure;
+
+  g_return_if_fail (CONFAB_IS_FAKE_PROVIDER (self));
+  g_return_if_fail (model != NULL);
+  g_return_if_fail (status == 0 || (status >= 400 && status <= 599));
+
+  if (status == 0)
+    {
+      g_hash_table_remove (self->model_failures, model);
+      return;
+    }
+
+  failure = g_new0 (FakeFailure, 1);
+  failure->status = status;
+  failure->remaining = count;
+  g_hash_table_replace (self->model_failures, g_strdup (model), failure);
 }
 
 void

@@ -12,9 +12,10 @@
  *   GET  /api/tags                                  Ollama list
  *
  * Which script answers a request: the first queued one
- * (confab_fake_provider_push_script, any route), else the model's
- * (confab_fake_provider_set_model_script, chat routes), else the default:
- * "Echo from MODEL: <last user text>" streamed word by word.
+ * (confab_fake_provider_push_script, any route), else the model's failure
+ * (confab_fake_provider_set_model_failure, chat routes), else the model's
+ * script (confab_fake_provider_set_model_script, chat routes), else the
+ * default: "Echo from MODEL: <last user text>" streamed word by word.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -124,6 +125,14 @@ void                     confab_fake_provider_push_script      (ConfabFakeProvid
 void                     confab_fake_provider_set_model_script (ConfabFakeProvider  *self,
                                                                 const char          *model,
                                                                 ConfabFakeScript    *script);
+/* Chat requests for model answer with HTTP status (400–599) and the body
+ * the real server sends with it, in the request's wire format (OpenAI's
+ * error object, Anthropic's "type":"error", Gemini's google.rpc status):
+ * the next count requests, or every one when count is 0. Status 0 ends it. */
+void                     confab_fake_provider_set_model_failure (ConfabFakeProvider *self,
+                                                                 const char         *model,
+                                                                 guint               status,
+                                                                 guint               count);
 /* Delay per piece of the default echo reply (default 0). */
 void                     confab_fake_provider_set_default_delay (ConfabFakeProvider *self,
                                                                  guint               delay_ms);

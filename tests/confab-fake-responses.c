@@ -165,6 +165,133 @@ _confab_fake_respond_not_found (SoupServerMessage *msg,
   _confab_fake_respond_json (msg, SOUP_STATUS_NOT_FOUND, json);
 }
 
+/* What each real server says with an error status: OpenAI's message, type
+ * and code, Anthropic's error type (and message when it words it its own
+ * way), Gemini's status (and message). {model} is the model asked for. */
+typedef struct
+{
+  guint       status;
+  const char *message;
+  const char *openai_type;
+  const char *openai_code;
+  const char *anthropic_type;
+  const char *anthropic_message;
+  const char *gemini_status;
+  const char *gemini_message;
+} FakeErrorText;
+
+static const FakeErrorText error_texts[] = {
+  { 400, "The request is not valid.", "invalid_request_error", NULL,
+    "invalid_request_error", NULL, "INVALID_ARGUMENT", NULL },
+  { 401, "Incorrect API key provided: fake. You can find your API key at "
+         "https://platform.openai.com/account/api-keys.",
+    "invalid_request_error", "invalid_api_key",
+    "authentication_error", "invalid x-api-key",
+    "UNAUTHENTICATED", "Request had invalid authentication credentials." },
+  { 403, "You are not allowed to sample from {model}.", "invalid_request_error", NULL,
+    "permission_error", "Your API key does not have permission to use the specified resource.",
+    "PERMISSION_DENIED", "Permission denied on resource project fake." },
+  { 404, "The model `{model}` does not exist or you do not have access to it.",
+    "invalid_request_error", "model_not_found",
+    "not_found_error", "model: {model}",
+    "NOT_FOUND", "models/{model} is not found for API version v1beta, or is not supported "
+                 "for generateContent." },
+  { 429, "Rate limit reached for {model} on requests per min (RPM): Limit 3, Used 3, "
+         "Requested 1.", "requests", "rate_limit_exceeded",
+    "rate_limit_error", "Number of requests has exceeded your rate limit.",
+    "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)." },
+  { 500, "The server had an error while processing your request. Sorry about that!",
+    "server_error", NULL, "api_error", "Internal server error",
+    "INTERNAL", "Internal error encountered." },
+  { 503, "The engine is currently overloaded, please try again later.", "server_error", NULL,
+    "overloaded_error", "Overloaded",
+    "UNAVAILABLE", "The model is overloaded. Please try again later." },
+  { 529, "The engine is currently overloaded, please try again later.", "server_error", NULL,
+    "overloaded_error", "Overloaded",
+    "UNAVAILABLE", "The model is overloaded. Please try again later." },
+};
+
+char *
+_confab_fake_error_body (const char *route,
+                         guint       status,
+                         const char *model)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *message = NULL;
+  const FakeErrorText *text = NULL;
+  const char *format;
+  const char *hole;
+
+  for (guint i = 0; i < G_N_ELEMENTS (error_texts); i++)
+    if (error_texts[i].status == status)
+      text = &error_texts[i];
+  if (text == NULL)
+    text = status >= 500 ? &error_texts[5] : &error_texts[0];
+
+  if (g_strcmp0 (route, "anthropic") == 0 && text->anthropic_message != NULL)
+    format = text->anthropic_message;
+  else if (g_strcmp0 (route, "gemini") == 0 && text->gemini_message != NULL)
+    format = text->gemini_message;
+  else
+    format = text->message;
+  hole = strstr (format, "{model}");
+  if (hole != NULL)
+    message = g_strdup_printf ("%.*s%s%s", (int) (hole - format), format,
+                               model ? model : "unknown", hole + strlen ("{model}"));
+  else
+    message = g_strdup (format);
+
+  json_builder_begin_object (b);
+  if (g_strcmp0 (route, "anthropic") == 0)
+    {
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "error");
+      json_builder_set_member_name (b, "error");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, text->anthropic_type);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, message);
+      json_builder_end_object (b);
+    }
+  else if (g_strcmp0 (route, "gemini") == 0)
+    {
+      json_builder_set_member_name (b, "error");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "code");
+      json_builder_add_int_value (b, status);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, message);
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, text->gemini_status);
+      json_builder_end_object (b);
+    }
+  else
+    {
+      json_builder_set_member_name (b, "error");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, message);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, text->openai_type);
+      json_builder_set_member_name (b, "param");
+      json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "code");
+      if (text->openai_code != NULL)
+        json_builder_add_string_value (b, text->openai_code);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
 static const char * const default_openai_models[] = { "gpt-4o-mini", "gpt-4o", NULL };
 static const char * const default_anthropic_models[] = { "claude-sonnet-4-5", "claude-haiku-4-5",
                                                          NULL };

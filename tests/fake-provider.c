@@ -8,6 +8,11 @@
  * It answers every wire format with "Echo from MODEL: <your last message>",
  * streamed word by word, until killed (Ctrl+C or SIGTERM).
  *
+ * --fail-model NAME=STATUS[:COUNT] makes requests for one model fail the
+ * way the real servers do, to see how a client handles it, e.g.
+ * "gpt-4o=401" (a refused key), "gpt-4o=404" (no such model) or
+ * "gpt-4o=503:1" (overloaded once, then fine).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "confab-providers"
@@ -18,8 +23,48 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "confab-fake-provider.h"
+
+/* "NAME=STATUS[:COUNT]" */
+static gboolean
+add_failure (ConfabFakeProvider  *fake,
+             const char          *spec,
+             GError             **error)
+{
+  g_autofree char *model = NULL;
+  const char *equals = strrchr (spec, '=');
+  guint64 status = 0;
+  guint64 count = 0;
+  char *end = NULL;
+
+  if (equals != NULL && equals != spec)
+    {
+      model = g_strndup (spec, equals - spec);
+      status = g_ascii_strtoull (equals + 1, &end, 10);
+      if (end != equals + 1 && *end == ':')
+        {
+          const char *count_start = end + 1;
+
+          count = g_ascii_strtoull (count_start, &end, 10);
+          if (end == count_start)
+            end = NULL;
+        }
+    }
+
+  if (model == NULL || end == NULL || *end != '\0' || status < 400 || status > 599
+      || count > G_MAXUINT)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--fail-model wants NAME=STATUS[:COUNT] with a status 400–599, not “%s”",
+                   spec);
+      return FALSE;
+    }
+
+  confab_fake_provider_set_model_failure (fake, model, (guint) status, (guint) count);
+  return TRUE;
+}
 
 static gboolean
 on_signal (gpointer user_data)
@@ -38,6 +83,7 @@ main (int   argc,
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) models = NULL;
+  g_auto(GStrv) failures = NULL;
   int port = 0;
   int delay = 30;
   const GOptionEntry entries[] = {
@@ -45,6 +91,9 @@ main (int   argc,
     { "delay", 'd', 0, G_OPTION_ARG_INT, &delay, "Milliseconds between words (default 30)", "MS" },
     { "model", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &models,
       "A model name the lists offer (repeatable; default: typical names per provider)", "NAME" },
+    { "fail-model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &failures,
+      "Answer chat requests for NAME with HTTP STATUS and the provider's real error body, "
+      "COUNT times (default: always; repeatable)", "NAME=STATUS[:COUNT]" },
     { NULL }
   };
 
@@ -73,6 +122,12 @@ main (int   argc,
   confab_fake_provider_set_default_delay (fake, delay);
   if (models != NULL)
     confab_fake_provider_set_models (fake, (const char * const *) models);
+  for (guint i = 0; failures != NULL && failures[i] != NULL; i++)
+    if (!add_failure (fake, failures[i], &error))
+      {
+        g_printerr ("fake-provider: error: %s\n", error->message);
+        return 1;
+      }
 
   g_print ("fake-provider listening on %s\n", confab_fake_provider_get_url (fake));
   fflush (stdout);

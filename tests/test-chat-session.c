@@ -622,6 +622,8 @@ test_thread_turn (Fixture       *fixture,
                    ==, confab_message_get_id (parent));
   thread_model = confab_store_dup_thread_model (store, confab_message_get_id (parent), NULL);
   g_assert_cmpstr (thread_model, ==, CLAUDE);
+  /* The main line keeps offering its own model. */
+  g_assert_cmpstr (confab_chat_get_model (fixture->chat), ==, GPT);
 }
 
 /* The refused second send only fills in its error. */
@@ -723,6 +725,42 @@ test_catalogue_window (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (marker, "[2 earlier messages were left out to fit " GPT));
 }
 
+/* The fake's model failures speak each wire's error shape, which maps to
+ * the error a user can act on; once used up, the model answers again. */
+static void
+test_model_failures (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const struct
+  {
+    guint               status;
+    ConfabProviderError code;
+  } cases[] = {
+    { 401, CONFAB_PROVIDER_ERROR_AUTH },
+    { 404, CONFAB_PROVIDER_ERROR_MODEL_NOT_FOUND },
+    { 429, CONFAB_PROVIDER_ERROR_RATE_LIMITED },
+    { 529, CONFAB_PROVIDER_ERROR_OVERLOADED },
+  };
+  static const char * const models[] = { GPT, CLAUDE, GEMINI };
+
+  for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+    for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+      {
+        g_autoptr(ConfabChatSession) session = session_for (fixture, models[m]);
+        g_autoptr(GError) error = NULL;
+
+        confab_fake_provider_set_model_failure (fixture->fake, strchr (models[m], ':') + 1,
+                                                cases[c].status, 1);
+        error = run_turn (session, "Fail once", 0, NULL);
+        if (!g_error_matches (error, CONFAB_PROVIDER_ERROR, cases[c].code))
+          g_error ("%s, %u: unexpected error: %s", models[m], cases[c].status,
+                   error != NULL ? error->message : "none");
+        g_clear_error (&error);
+        error = run_turn (session, "Then fine", 0, NULL);
+        g_assert_no_error (error);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -744,6 +782,7 @@ main (int   argc,
   ADD ("/confab/chat-session/busy", test_busy);
   ADD ("/confab/chat-session/retry", test_retry);
   ADD ("/confab/chat-session/context-window", test_catalogue_window);
+  ADD ("/confab/chat-session/model-failures", test_model_failures);
   for (guint i = 0; i < G_N_ELEMENTS (error_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/confab/chat-session/error/%s",

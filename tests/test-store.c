@@ -88,6 +88,73 @@ test_default_path (void)
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 }
 
+/* An existing database gains shared projects: nothing is shared yet. */
+static void
+test_migrate_v3 (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(ConfabProject) project = confab_test_create_project (fixture->store, "P");
+  g_autoptr(ConfabChat) chat = confab_test_create_chat (fixture->store, project, "c");
+  g_autoptr(ConfabMessage) message = confab_test_add_text (fixture->store, chat, 0, "hello");
+  g_autoptr(GError) error = NULL;
+  gint64 project_id = confab_project_get_id (project);
+  gint64 message_id = confab_message_get_id (message);
+  ConfabStore *store;
+
+  g_clear_object (&message);
+  g_clear_object (&chat);
+  g_clear_object (&project);
+
+  /* Back to what schema 3 had. */
+  confab_test_exec (fixture->store,
+                    "DROP INDEX projects_by_room;"
+                    "DROP INDEX chats_by_remote;"
+                    "DROP INDEX messages_by_remote;"
+                    "ALTER TABLE projects DROP COLUMN room_id;"
+                    "ALTER TABLE projects DROP COLUMN room_server;"
+                    "ALTER TABLE projects DROP COLUMN room_seq;"
+                    "ALTER TABLE projects DROP COLUMN room_role;"
+                    "ALTER TABLE chats DROP COLUMN remote_id;"
+                    "ALTER TABLE messages DROP COLUMN remote_id;"
+                    "PRAGMA user_version = 3;");
+  confab_test_store_reopen (fixture);
+  store = fixture->store;
+
+  g_assert_cmpint (confab_store_get_schema_version (store), ==, 4);
+  g_assert_cmpint (confab_test_query_int (store, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (confab_test_query_int (store, "SELECT count(*) FROM sqlite_schema"
+                                                 " WHERE type = 'index' AND name IN"
+                                                 " ('projects_by_room', 'chats_by_remote',"
+                                                 "  'messages_by_remote')"), ==, 3);
+  g_assert_cmpint (confab_test_query_int (store, "SELECT count(*) FROM projects"
+                                                 " WHERE room_seq = 0 AND room_id IS NULL"
+                                                 " AND room_server IS NULL"
+                                                 " AND room_role IS NULL"), ==, 1);
+  g_assert_cmpint (confab_test_query_int (store, "SELECT count(*) FROM messages"
+                                                 " WHERE remote_id IS NOT NULL"), ==, 0);
+
+  project = confab_store_lookup_project (store, project_id, &error);
+  g_assert_no_error (error);
+  g_assert_false (confab_project_get_shared (project));
+  g_assert_null (confab_project_get_room_id (project));
+  g_assert_cmpint (confab_project_get_room_seq (project), ==, 0);
+  message = confab_store_lookup_message (store, message_id, &error);
+  g_assert_no_error (error);
+  g_assert_null (confab_message_get_remote_id (message));
+  g_assert_cmpstr (confab_message_get_content (message), ==, "hello");
+
+  /* And it can be shared now. */
+  g_assert_true (confab_store_bind_project_room (store, project, "http://s", "r1", "owner", 0,
+                                                 &error));
+  g_assert_no_error (error);
+  g_assert_true (confab_store_set_message_remote_id (store, message, "m1", &error));
+  g_assert_no_error (error);
+  g_clear_object (&message);
+  message = confab_store_lookup_message_by_remote_id (store, project, "m1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (confab_message_get_id (message), ==, message_id);
+}
+
 /* ---- Projects */
 
 static void
@@ -422,6 +489,7 @@ main (int   argc,
 
   ADD_TEST ("/confab/store/migrate-empty", test_migrate_empty);
   ADD_TEST ("/confab/store/reopen", test_reopen);
+  ADD_TEST ("/confab/store/migrate-v3", test_migrate_v3);
   g_test_add_func ("/confab/store/default-path", test_default_path);
   g_test_add_func ("/confab/store/empty-file", test_empty_file);
   ADD_TEST ("/confab/store/transactions", test_transactions);

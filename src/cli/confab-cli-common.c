@@ -23,6 +23,12 @@ confab_cli_clear (ConfabCli *cli)
   g_clear_pointer (&cli->thread_id, g_free);
   g_clear_pointer (&cli->format, g_free);
   g_clear_pointer (&cli->output, g_free);
+  g_clear_pointer (&cli->server, g_free);
+  g_clear_pointer (&cli->user, g_free);
+  g_clear_pointer (&cli->role, g_free);
+  g_clear_pointer (&cli->uses, g_free);
+  g_clear_pointer (&cli->expires, g_free);
+  g_clear_pointer (&cli->since, g_free);
   g_clear_pointer (&cli->args, g_strfreev);
   g_clear_object (&cli->catalogue);
   g_clear_object (&cli->store);

@@ -31,6 +31,13 @@ typedef struct
   char                 *thread_id;
   char                 *format;   /* export */
   char                 *output;   /* export -o */
+  char                 *server;   /* server, room: --server URL */
+  char                 *user;     /* server: --user NAME */
+  char                 *role;     /* room invite */
+  char                 *uses;     /* room invite */
+  char                 *expires;  /* room invite */
+  char                 *since;    /* room tail */
+  gboolean              follow;   /* room tail */
 
   /* The positional arguments after the verb. */
   GStrv                 args;
@@ -95,5 +102,7 @@ int           confab_cli_chats          (ConfabCli     *cli);
 int           confab_cli_show           (ConfabCli     *cli);
 int           confab_cli_import         (ConfabCli     *cli);
 int           confab_cli_export         (ConfabCli     *cli);
+int           confab_cli_server         (ConfabCli     *cli);
+int           confab_cli_room           (ConfabCli     *cli);
 
 G_END_DECLS

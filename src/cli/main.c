@@ -38,6 +38,38 @@ static const char help_text[] =
   "  export CHAT_ID --format markdown|json [-o FILE]\n"
   "                                  write a chat (its current line, with threads) to\n"
   "                                  FILE or stdout\n"
+  "  server register|login --server URL --user NAME\n"
+  "                                  create an account on a confabd server, or sign\n"
+  "                                  in; the password is read from stdin (typed\n"
+  "                                  without echo on a terminal). The session is kept\n"
+  "                                  per server in the keyring, one per --data-dir;\n"
+  "                                  the room commands use the last one signed in\n"
+  "                                  (or --server URL)\n"
+  "  server logout [--server URL]    sign out and forget the session\n"
+  "  room create NAME [--json]       create a room (you are its owner); prints\n"
+  "                                  ROOM_ID<TAB>NAME\n"
+  "  room list [--json]              your rooms: ROOM_ID<TAB>NAME<TAB>ROLE<TAB>LAST_SEQ\n"
+  "  room invite ROOM_ID --role admin|member|viewer [--uses N] [--expires SECONDS]\n"
+  "                                  print a new invite token (default: one use,\n"
+  "                                  7 days; --uses 0 is unlimited)\n"
+  "  room join INVITE                accept an invite; prints ROOM_ID<TAB>NAME (put --\n"
+  "                                  before an INVITE that starts with \"-\")\n"
+  "  room send ROOM_ID [--chat ID] TEXT\n"
+  "                                  post TEXT (\"-\" reads stdin); prints\n"
+  "                                  SEQ<TAB>MESSAGE_ID\n"
+  "  room ask ROOM_ID -m MODEL [--chat ID] PROMPT\n"
+  "                                  post PROMPT, call MODEL here (your key, never\n"
+  "                                  the server's) and relay its reply to the room\n"
+  "                                  as it streams; the reply is printed too\n"
+  "  room tail ROOM_ID [--since SEQ] [--follow] [--json]\n"
+  "                                  print the room's events after SEQ (default: all),\n"
+  "                                  one per line: SEQ<TAB>AUTHOR<TAB>TEXT; --follow\n"
+  "                                  keeps printing new ones (reconnecting by itself)\n"
+  "                                  until Ctrl+C or SIGTERM\n"
+  "  room members ROOM_ID [--json]   USER<TAB>ROLE<TAB>online|offline\n"
+  "  room role ROOM_ID USER ROLE     give USER another role (admin, member, viewer)\n"
+  "  room kick ROOM_ID USER          remove USER from the room\n"
+  "  room revoke INVITE              revoke an invite of a room you manage\n"
   "  help                            show this text\n"
   "\n"
   "Options:\n"
@@ -56,6 +88,10 @@ static const char help_text[] =
   "  --base-url URL                  send every provider's requests to URL\n"
   "  --base-url PROVIDER=URL         send PROVIDER's requests to URL (repeatable);\n"
   "                                  a base URL works with or without /v1\n"
+  "  --server URL                    the confabd server (http://HOST:PORT or\n"
+  "                                  https://HOST:PORT)\n"
+  "  --user NAME                     the account on the server\n"
+  "  -f, --follow                    room tail: keep printing new events\n"
   "  -h, --help                      show this text\n"
   "  --version                       show the version\n"
   "Options may stand anywhere on the line; put -- before a prompt that starts\n"
@@ -86,11 +122,24 @@ static const char help_text[] =
   "  event and one \"model\" event each).\n"
   "  Ctrl+C during a reply stops it; what arrived is kept, marked cancelled.\n"
   "\n"
+  "Rooms:\n"
+  "  A room holds chats. room send and room ask post into the room's first chat\n"
+  "  (the oldest in its log), creating \"General\" when it has none; --chat ID\n"
+  "  picks another. In room tail's TEXT, a message or reply is its text and\n"
+  "  other events say what happened (\"* ada joined as member\"); backslash,\n"
+  "  tab and line breaks are written \\\\, \\t, \\n. With --json every stored event\n"
+  "  is one object: {\"event\":NAME,\"room_id\",\"seq\",\"author\",\"time\", and the\n"
+  "  event's data (\"text\", \"chat\", \"message\"…)}, then {\"event\":\"synced\",\"seq\"}\n"
+  "  at the end of the replay; --follow adds the live \"stream.delta\", \"typing\"\n"
+  "  and \"presence\" frames and the replies streaming when it started\n"
+  "  ({\"event\":\"stream\",\"message\",\"text\",\"author\"}).\n"
+  "\n"
   "Exit status:\n"
   "  0  success\n"
   "  1  usage or local error (bad arguments, the store, the keyring)\n"
-  "  2  the provider refused: no or wrong key, no permission, unknown model,\n"
-  "     rate limit, prompt too long, bad request, overloaded\n"
+  "  2  the provider or the server refused: no or wrong key or password, no\n"
+  "     permission, unknown model, room or user, rate limit, prompt too long,\n"
+  "     bad request, overloaded, session expired\n"
   "  3  network or stream failure: unreachable, connection lost, reply cut short\n"
   "  130  cancelled with Ctrl+C\n"
   "Errors are one line on stderr: \"confab-cli: error: …\".\n";
@@ -109,6 +158,8 @@ static const struct
   { "show", confab_cli_show },
   { "import", confab_cli_import },
   { "export", confab_cli_export },
+  { "server", confab_cli_server },
+  { "room", confab_cli_room },
 };
 
 /* An option given to a verb that has no use for it is a mistake worth
@@ -119,13 +170,24 @@ check_verb_options (ConfabCli  *cli,
 {
   gboolean chat = g_str_equal (verb, "chat");
   gboolean show = g_str_equal (verb, "show");
+  /* room checks its own (confab-cli-room.c). */
+  gboolean room = g_str_equal (verb, "room");
+  gboolean server = g_str_equal (verb, "server");
 
-  if (!chat && cli->model != NULL)
-    return confab_cli_error (CLI_EXIT_LOCAL, "-m/--model is for chat only");
+  if (!chat && !room && cli->model != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "-m/--model is for chat and room ask only");
   if (!chat && cli->new_chat)
     return confab_cli_error (CLI_EXIT_LOCAL, "--new is for chat only");
-  if (!chat && cli->chat_id != NULL)
-    return confab_cli_error (CLI_EXIT_LOCAL, "--chat is for chat only");
+  if (!chat && !room && cli->chat_id != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "--chat is for chat, room send and room ask only");
+  if (!room && !server && cli->server != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "--server is for server and room only");
+  if (!server && !room && cli->user != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "--user is for server register and login only");
+  if (!room && (cli->role != NULL || cli->uses != NULL || cli->expires != NULL ||
+                cli->since != NULL || cli->follow))
+    return confab_cli_error (CLI_EXIT_LOCAL,
+                             "--role, --uses, --expires, --since and --follow are for room only");
   if (!chat && !show && cli->thread_id != NULL)
     return confab_cli_error (CLI_EXIT_LOCAL, "--thread is for chat and show only");
   if (!g_str_equal (verb, "export") && (cli->format != NULL || cli->output != NULL))
@@ -154,6 +216,13 @@ run (int    argc,
     { "thread", 0, 0, G_OPTION_ARG_STRING, &cli.thread_id, NULL, NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &cli.format, NULL, NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &cli.output, NULL, NULL },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &cli.server, NULL, NULL },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &cli.user, NULL, NULL },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &cli.role, NULL, NULL },
+    { "uses", 0, 0, G_OPTION_ARG_STRING, &cli.uses, NULL, NULL },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &cli.expires, NULL, NULL },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &cli.since, NULL, NULL },
+    { "follow", 'f', 0, G_OPTION_ARG_NONE, &cli.follow, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &help, NULL, NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, NULL, NULL },
     /* Taken as bytes: GOption would convert from the locale's charset,

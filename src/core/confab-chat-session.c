@@ -595,8 +595,10 @@ confab_chat_session_send_async (ConfabChatSession   *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_MESSAGE]);
     }
 
-  /* The model last used is the one the chat (or thread) offers next. */
-  if (!confab_store_set_chat_model (self->store, self->chat, self->model_id, &ignored))
+  /* The model last used is the one the chat (or thread) offers next; a
+   * thread's model is its own and leaves the main line's alone. */
+  if (self->parent_id == 0 &&
+      !confab_store_set_chat_model (self->store, self->chat, self->model_id, &ignored))
     g_debug ("Could not record the model of chat %" G_GINT64_FORMAT ": %s",
              chat_id, ignored->message);
   g_clear_error (&ignored);

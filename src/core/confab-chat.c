@@ -17,6 +17,7 @@ struct _ConfabChat
   char     *title;
   char     *model;
   char     *draft;
+  char     *remote_id;
   gint64    created;
   gint64    updated;
   guint     pinned : 1;
@@ -36,6 +37,7 @@ enum {
   PROP_ARCHIVED,
   PROP_CREATED,
   PROP_UPDATED,
+  PROP_REMOTE_ID,
   N_PROPS
 };
 
@@ -49,6 +51,7 @@ confab_chat_finalize (GObject *object)
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->draft, g_free);
+  g_clear_pointer (&self->remote_id, g_free);
 
   G_OBJECT_CLASS (confab_chat_parent_class)->finalize (object);
 }
@@ -99,6 +102,10 @@ confab_chat_get_property (GObject    *object,
       g_value_set_int64 (value, self->updated);
       break;
 
+    case PROP_REMOTE_ID:
+      g_value_set_string (value, self->remote_id);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -133,6 +140,9 @@ confab_chat_class_init (ConfabChatClass *klass)
     g_param_spec_int64 ("created", NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
   properties[PROP_UPDATED] =
     g_param_spec_int64 ("updated", NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
+  /* The server's id in a shared project (schema 4), else NULL. */
+  properties[PROP_REMOTE_ID] =
+    g_param_spec_string ("remote-id", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -177,6 +187,22 @@ _confab_chat_set_project_id (ConfabChat *self,
 
   self->project_id = project_id;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT_ID]);
+}
+
+void
+_confab_chat_set_remote_id (ConfabChat *self,
+                            const char *remote_id)
+{
+  if (_confab_set_str (&self->remote_id, remote_id))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_ID]);
+}
+
+const char *
+confab_chat_get_remote_id (ConfabChat *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CHAT (self), NULL);
+
+  return self->remote_id;
 }
 
 void

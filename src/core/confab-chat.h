@@ -22,5 +22,7 @@ gboolean    confab_chat_get_archived   (ConfabChat *self);
 /* Unix time in microseconds. */
 gint64      confab_chat_get_created    (ConfabChat *self);
 gint64      confab_chat_get_updated    (ConfabChat *self);
+/* The server's id of the chat in a shared project ("c…"), or NULL. */
+const char *confab_chat_get_remote_id  (ConfabChat *self);
 
 G_END_DECLS

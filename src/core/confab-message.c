@@ -20,6 +20,7 @@ struct _ConfabMessage
   char               *model;
   char               *content;
   char               *error;
+  char               *remote_id;
   gint64              input_tokens;
   gint64              output_tokens;
   gint64              created;
@@ -57,6 +58,7 @@ enum {
   PROP_BRANCH,
   PROP_N_ALTERNATIVES,
   PROP_ALTERNATIVE_INDEX,
+  PROP_REMOTE_ID,
   N_PROPS
 };
 
@@ -72,6 +74,7 @@ confab_message_finalize (GObject *object)
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->content, g_free);
   g_clear_pointer (&self->error, g_free);
+  g_clear_pointer (&self->remote_id, g_free);
 
   G_OBJECT_CLASS (confab_message_parent_class)->finalize (object);
 }
@@ -162,6 +165,10 @@ confab_message_get_property (GObject    *object,
       g_value_set_uint (value, self->alternative_index);
       break;
 
+    case PROP_REMOTE_ID:
+      g_value_set_string (value, self->remote_id);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -222,6 +229,9 @@ confab_message_class_init (ConfabMessageClass *klass)
     g_param_spec_uint ("n-alternatives", NULL, NULL, 1, G_MAXUINT, 1, flags);
   properties[PROP_ALTERNATIVE_INDEX] =
     g_param_spec_uint ("alternative-index", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /* The server's id in a shared project (schema 4), else NULL. */
+  properties[PROP_REMOTE_ID] =
+    g_param_spec_string ("remote-id", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -260,8 +270,25 @@ _confab_message_new (const ConfabMessageData *data)
   self->active = !!data->active;
   self->n_alternatives = MAX (data->n_alternatives, 1);
   self->alternative_index = MIN (data->alternative_index, self->n_alternatives - 1);
+  self->remote_id = g_strdup (data->remote_id);
 
   return self;
+}
+
+void
+_confab_message_set_remote_id (ConfabMessage *self,
+                               const char    *remote_id)
+{
+  if (_confab_set_str (&self->remote_id, remote_id))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_ID]);
+}
+
+const char *
+confab_message_get_remote_id (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), NULL);
+
+  return self->remote_id;
 }
 
 void

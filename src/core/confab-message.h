@@ -44,5 +44,7 @@ gint64              confab_message_get_branch        (ConfabMessage *self);
  * "alternative-index + 1 / n-alternatives". Kept current by the store. */
 guint               confab_message_get_n_alternatives    (ConfabMessage *self);
 guint               confab_message_get_alternative_index (ConfabMessage *self);
+/* The server's id of the message in a shared project ("m…"), or NULL. */
+const char         *confab_message_get_remote_id     (ConfabMessage *self);
 
 G_END_DECLS

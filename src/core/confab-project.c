@@ -17,6 +17,11 @@ struct _ConfabProject
   char    *system_prompt;
   char    *default_model;
   gint64   created;
+  /* Shared projects (schema 4): all NULL/0 for a local one. */
+  char    *room_id;
+  char    *room_server;
+  char    *room_role;
+  gint64   room_seq;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabProject, confab_project, G_TYPE_OBJECT)
@@ -28,6 +33,11 @@ enum {
   PROP_SYSTEM_PROMPT,
   PROP_DEFAULT_MODEL,
   PROP_CREATED,
+  PROP_ROOM_ID,
+  PROP_ROOM_SERVER,
+  PROP_ROOM_ROLE,
+  PROP_ROOM_SEQ,
+  PROP_SHARED,
   N_PROPS
 };
 
@@ -41,6 +51,9 @@ confab_project_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->system_prompt, g_free);
   g_clear_pointer (&self->default_model, g_free);
+  g_clear_pointer (&self->room_id, g_free);
+  g_clear_pointer (&self->room_server, g_free);
+  g_clear_pointer (&self->room_role, g_free);
 
   G_OBJECT_CLASS (confab_project_parent_class)->finalize (object);
 }
@@ -75,6 +88,26 @@ confab_project_get_property (GObject    *object,
       g_value_set_int64 (value, self->created);
       break;
 
+    case PROP_ROOM_ID:
+      g_value_set_string (value, self->room_id);
+      break;
+
+    case PROP_ROOM_SERVER:
+      g_value_set_string (value, self->room_server);
+      break;
+
+    case PROP_ROOM_ROLE:
+      g_value_set_string (value, self->room_role);
+      break;
+
+    case PROP_ROOM_SEQ:
+      g_value_set_int64 (value, self->room_seq);
+      break;
+
+    case PROP_SHARED:
+      g_value_set_boolean (value, self->room_id != NULL);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -101,6 +134,18 @@ confab_project_class_init (ConfabProjectClass *klass)
     g_param_spec_string ("default-model", NULL, NULL, NULL, flags);
   properties[PROP_CREATED] =
     g_param_spec_int64 ("created", NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
+  properties[PROP_ROOM_ID] =
+    g_param_spec_string ("room-id", NULL, NULL, NULL, flags);
+  properties[PROP_ROOM_SERVER] =
+    g_param_spec_string ("room-server", NULL, NULL, NULL, flags);
+  /* "owner", "admin", "member" or "viewer" (confab_room_role_from_string). */
+  properties[PROP_ROOM_ROLE] =
+    g_param_spec_string ("room-role", NULL, NULL, NULL, flags);
+  properties[PROP_ROOM_SEQ] =
+    g_param_spec_int64 ("room-seq", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  /* Bound to a room: what a "shared" badge binds to. */
+  properties[PROP_SHARED] =
+    g_param_spec_boolean ("shared", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -158,6 +203,53 @@ _confab_project_set_default_model (ConfabProject *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEFAULT_MODEL]);
 }
 
+void
+_confab_project_set_room (ConfabProject *self,
+                          const char    *server,
+                          const char    *room_id,
+                          const char    *role,
+                          gint64         seq)
+{
+  GObject *object = G_OBJECT (self);
+  gboolean was_shared = self->room_id != NULL;
+
+  g_return_if_fail (CONFAB_IS_PROJECT (self));
+
+  g_object_freeze_notify (object);
+  if (_confab_set_str (&self->room_server, server))
+    g_object_notify_by_pspec (object, properties[PROP_ROOM_SERVER]);
+  if (_confab_set_str (&self->room_id, room_id))
+    g_object_notify_by_pspec (object, properties[PROP_ROOM_ID]);
+  _confab_project_set_room_role (self, role);
+  _confab_project_set_room_seq (self, seq);
+  if (was_shared != (self->room_id != NULL))
+    g_object_notify_by_pspec (object, properties[PROP_SHARED]);
+  g_object_thaw_notify (object);
+}
+
+void
+_confab_project_set_room_role (ConfabProject *self,
+                               const char    *role)
+{
+  g_return_if_fail (CONFAB_IS_PROJECT (self));
+
+  if (_confab_set_str (&self->room_role, role))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM_ROLE]);
+}
+
+void
+_confab_project_set_room_seq (ConfabProject *self,
+                              gint64         seq)
+{
+  g_return_if_fail (CONFAB_IS_PROJECT (self));
+
+  if (self->room_seq == seq)
+    return;
+
+  self->room_seq = seq;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM_SEQ]);
+}
+
 gint64
 confab_project_get_id (ConfabProject *self)
 {
@@ -196,4 +288,44 @@ confab_project_get_created (ConfabProject *self)
   g_return_val_if_fail (CONFAB_IS_PROJECT (self), 0);
 
   return self->created;
+}
+
+gboolean
+confab_project_get_shared (ConfabProject *self)
+{
+  g_return_val_if_fail (CONFAB_IS_PROJECT (self), FALSE);
+
+  return self->room_id != NULL;
+}
+
+const char *
+confab_project_get_room_id (ConfabProject *self)
+{
+  g_return_val_if_fail (CONFAB_IS_PROJECT (self), NULL);
+
+  return self->room_id;
+}
+
+const char *
+confab_project_get_room_server (ConfabProject *self)
+{
+  g_return_val_if_fail (CONFAB_IS_PROJECT (self), NULL);
+
+  return self->room_server;
+}
+
+const char *
+confab_project_get_room_role (ConfabProject *self)
+{
+  g_return_val_if_fail (CONFAB_IS_PROJECT (self), NULL);
+
+  return self->room_role;
+}
+
+gint64
+confab_project_get_room_seq (ConfabProject *self)
+{
+  g_return_val_if_fail (CONFAB_IS_PROJECT (self), 0);
+
+  return self->room_seq;
 }

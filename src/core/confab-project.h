@@ -20,4 +20,14 @@ const char *confab_project_get_system_prompt (ConfabProject *self);
 const char *confab_project_get_default_model (ConfabProject *self);
 gint64      confab_project_get_created       (ConfabProject *self);
 
+/* Shared projects (a room on a confabd server, see confab-room-sync.h):
+ * TRUE when bound to a room; the room's id and server URL, the user's role
+ * in it ("owner", "admin", "member", "viewer"; confab_room_role_from_string)
+ * and the last event of the room applied to the store. NULL/0 otherwise. */
+gboolean    confab_project_get_shared        (ConfabProject *self);
+const char *confab_project_get_room_id       (ConfabProject *self);
+const char *confab_project_get_room_server   (ConfabProject *self);
+const char *confab_project_get_room_role     (ConfabProject *self);
+gint64      confab_project_get_room_seq      (ConfabProject *self);
+
 G_END_DECLS

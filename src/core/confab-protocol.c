@@ -159,6 +159,11 @@ confab_protocol_new_token (gsize n_bytes)
         g_string_append_c (token, *p);
     }
   explicit_bzero (base64, strlen (base64));
+  /* Never a leading '-': a token is pasted on command lines (room join
+   * TOKEN), where it would read as an option. Costs a sliver of one
+   * character's 6 bits. */
+  if (token->len > 0 && token->str[0] == '-')
+    token->str[0] = 'A';
   return g_string_free (token, FALSE);
 }
 

@@ -78,7 +78,8 @@ gboolean     confab_room_role_allows                    (ConfabRoomRole   role,
 
 /* Ids the server makes: a prefix ("r", "c", "m") and 16 random hex digits. */
 char        *confab_protocol_new_id                (char         prefix);
-/* A random token: @n_bytes from the system's CSPRNG in base64url, no padding. */
+/* A random token: @n_bytes from the system's CSPRNG in base64url, no padding,
+ * never starting with '-'. */
 char        *confab_protocol_new_token             (gsize        n_bytes);
 /* SHA-256 of a token, hex: what the server stores. */
 char        *confab_protocol_hash_token            (const char  *token);

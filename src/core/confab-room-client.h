@@ -27,6 +27,9 @@ typedef enum
   CONFAB_ROOM_CLIENT_RECONNECTING,   /* lost; waiting for the next attempt */
 } ConfabRoomClientState;
 
+GType confab_room_client_state_get_type (void) G_GNUC_CONST;
+#define CONFAB_TYPE_ROOM_CLIENT_STATE (confab_room_client_state_get_type ())
+
 #define CONFAB_TYPE_ROOM_CLIENT (confab_room_client_get_type ())
 G_DECLARE_FINAL_TYPE (ConfabRoomClient, confab_room_client, CONFAB, ROOM_CLIENT, GObject)
 
@@ -44,8 +47,16 @@ void                  confab_room_client_set_token       (ConfabRoomClient    *s
 /* Reconnect after a drop (default TRUE). */
 void                  confab_room_client_set_auto_reconnect (ConfabRoomClient *self,
                                                              gboolean          reconnect);
-/* The last error that took the connection down (for an offline banner), or NULL. */
+/* The first delay before reconnecting and the longest one (default 1 s
+ * and 60 s); the delay doubles after each failed attempt, with jitter. */
+void                  confab_room_client_set_reconnect_delays (ConfabRoomClient *self,
+                                                               guint             min_ms,
+                                                               guint             max_ms);
+/* The last error that took the connection down (for an offline banner), or
+ * NULL; cleared once connected again. */
 const GError         *confab_room_client_get_last_error  (ConfabRoomClient    *self);
+/* Whether the server accepts "register" (from its welcome). */
+gboolean              confab_room_client_get_allow_register (ConfabRoomClient *self);
 
 /* Opens the WebSocket, exchanges hello/welcome and, with a token, signs in
  * ("auth"). Fails with G_IO_ERROR for the network, CONFAB_PROTOCOL_ERROR for
@@ -89,7 +100,9 @@ gboolean              confab_room_client_send            (ConfabRoomClient    *s
 
 /* Joins @room and delivers its events after @since through ::event, now and
  * after every reconnection (from the last delivered seq). Completes with the
- * "joined" frame once the replay is delivered ("synced"). */
+ * "joined" frame once the replay is delivered ("synced"). If the first join
+ * fails (refused, or the connection drops before "synced"), the room is not
+ * followed; cancelling only stops waiting. */
 void                  confab_room_client_join_async      (ConfabRoomClient    *self,
                                                           const char          *room,
                                                           gint64               since,
@@ -99,6 +112,14 @@ void                  confab_room_client_join_async      (ConfabRoomClient    *s
 JsonNode             *confab_room_client_join_finish     (ConfabRoomClient    *self,
                                                           GAsyncResult        *result,
                                                           GError             **error);
+/* Follows @room without waiting: joined now when connected, else at the
+ * next connection (for rooms remembered across restarts). A room already
+ * followed keeps its own last seq; so does join_async. */
+void                  confab_room_client_follow          (ConfabRoomClient    *self,
+                                                          const char          *room,
+                                                          gint64               since);
+gboolean              confab_room_client_is_following    (ConfabRoomClient    *self,
+                                                          const char          *room);
 /* Stops following @room (sends "leave" when connected). */
 void                  confab_room_client_leave           (ConfabRoomClient    *self,
                                                           const char          *room);
@@ -106,7 +127,9 @@ void                  confab_room_client_leave           (ConfabRoomClient    *s
 gint64                confab_room_client_get_last_seq    (ConfabRoomClient    *self,
                                                           const char          *room);
 
-/* Closes the connection with code 1000 and stops reconnecting. */
+/* Closes the connection with code 1000 and stops reconnecting. Followed
+ * rooms stay followed: the next connect_async re-joins them from their
+ * last seq. */
 void                  confab_room_client_close           (ConfabRoomClient    *self);
 
 /* Signals:
@@ -117,7 +140,8 @@ void                  confab_room_client_close           (ConfabRoomClient    *s
  *   ::synced (const char *room, gint64 seq)
  *       a join's replay is complete
  *   ::room-lost (const char *room, GError *error)
- *       a re-join was refused (removed from the room, room deleted)
+ *       a re-join was refused, or an event said the user was removed or the
+ *       room deleted: the room is no longer followed
  *   notify::state
  */
 

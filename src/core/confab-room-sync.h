@@ -28,7 +28,9 @@
 
 G_BEGIN_DECLS
 
-/* A member of a room as the sync knows it (for the members list). */
+/* A member of a room as the sync knows it (for the members list).
+ * Properties: "user", "role" (a ConfabRoomRole as int), "role-name"
+ * ("owner"…) and "online", notified as they change. */
 #define CONFAB_TYPE_ROOM_MEMBER (confab_room_member_get_type ())
 G_DECLARE_FINAL_TYPE (ConfabRoomMember, confab_room_member, CONFAB, ROOM_MEMBER, GObject)
 
@@ -89,7 +91,8 @@ char             *confab_room_sync_invite_finish   (ConfabRoomSync      *self,
                                                     GError             **error);
 
 /* The room's members (ConfabRoomMember), kept up to date from member
- * events and presence; empty for a project that is not shared. */
+ * events and presence; empty for a project that is not shared. Owned by
+ * the sync (transfer none), alive as long as it. */
 GListModel       *confab_room_sync_get_members     (ConfabRoomSync    *self,
                                                     ConfabProject     *project);
 

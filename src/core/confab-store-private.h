@@ -61,7 +61,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabStmt, _confab_stmt_release)
   "t.reply_count, t.last_reply, m.prev_id, m.active, m.branch, " \
   "CASE WHEN m.parent_id IS NULL THEN (SELECT count(*) " CONFAB_SIBLINGS_OF_M ") ELSE 1 END, " \
   "CASE WHEN m.parent_id IS NULL THEN (SELECT count(*) " CONFAB_SIBLINGS_OF_M \
-  " AND s.id < m.id) ELSE 0 END"
+  " AND s.id < m.id) ELSE 0 END, m.remote_id"
 /* The alternatives at m's point of the conversation, m included (through
  * the messages_by_prev index, hence the literal "parent_id IS NULL"). */
 #define CONFAB_SIBLINGS_OF_M \
@@ -79,10 +79,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabStmt, _confab_stmt_release)
   "messages m LEFT JOIN threads t ON t.parent_id = m.id"
 
 #define CONFAB_CHAT_COLUMNS \
-  "id, project_id, title, model, draft, pinned, archived, created, updated"
+  "id, project_id, title, model, draft, pinned, archived, created, updated, remote_id"
 
 #define CONFAB_PROJECT_COLUMNS \
-  "id, name, system_prompt, default_model, created"
+  "id, name, system_prompt, default_model, created, room_server, room_id, room_role, room_seq"
 
 struct _ConfabStore
 {
@@ -201,6 +201,15 @@ void           _confab_project_set_system_prompt (ConfabProject *self,
                                                   const char    *system_prompt);
 void           _confab_project_set_default_model (ConfabProject *self,
                                                   const char    *default_model);
+void           _confab_project_set_room          (ConfabProject *self,
+                                                  const char    *server,
+                                                  const char    *room_id,
+                                                  const char    *role,
+                                                  gint64         seq);
+void           _confab_project_set_room_role     (ConfabProject *self,
+                                                  const char    *role);
+void           _confab_project_set_room_seq      (ConfabProject *self,
+                                                  gint64         seq);
 
 ConfabChat    *_confab_chat_new            (gint64      id,
                                             gint64      project_id,
@@ -215,6 +224,8 @@ void           _confab_chat_set_project_id (ConfabChat *self,
                                             gint64      project_id);
 void           _confab_chat_set_title      (ConfabChat *self,
                                             const char *title);
+void           _confab_chat_set_remote_id  (ConfabChat *self,
+                                            const char *remote_id);
 void           _confab_chat_set_model      (ConfabChat *self,
                                             const char *model);
 void           _confab_chat_set_draft      (ConfabChat *self,
@@ -253,11 +264,14 @@ typedef struct
   gboolean            active;
   guint               n_alternatives;
   guint               alternative_index;
+  const char         *remote_id;
 } ConfabMessageData;
 
 ConfabMessage *_confab_message_new         (const ConfabMessageData *data);
 void           _confab_message_set_content (ConfabMessage *self,
                                             const char    *content);
+void           _confab_message_set_remote_id (ConfabMessage *self,
+                                              const char    *remote_id);
 void           _confab_message_finish      (ConfabMessage       *self,
                                             ConfabMessageStatus  status,
                                             const char          *error,

@@ -178,6 +178,25 @@ static const char *const migrations[] = {
   "CREATE INDEX messages_by_prev ON messages (chat_id, prev_id) WHERE parent_id IS NULL;"
   /* The tail of a cut, found again when it is switched back to. */
   "CREATE INDEX messages_by_branch ON messages (branch) WHERE branch IS NOT NULL;",
+
+  /* 4: shared projects (docs/protocol.md). A project bound to a room on a
+   * server has room_id, room_server and the user's room_role; room_seq is
+   * the last event of the room applied to this store, written in the same
+   * transaction as the event itself, so each event is applied exactly once
+   * across restarts. remote_id is the server's id of a chat or message
+   * ("c…", "m…"); events name them by it. Server ids are random, so one
+   * index over all projects serves every lookup. */
+  "ALTER TABLE projects ADD COLUMN room_id TEXT;"
+  "ALTER TABLE projects ADD COLUMN room_server TEXT;"
+  "ALTER TABLE projects ADD COLUMN room_seq INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE projects ADD COLUMN room_role TEXT;"
+  "ALTER TABLE chats ADD COLUMN remote_id TEXT;"
+  "ALTER TABLE messages ADD COLUMN remote_id TEXT;"
+  /* One local project per room and server. */
+  "CREATE UNIQUE INDEX projects_by_room ON projects (room_server, room_id)"
+  "  WHERE room_id IS NOT NULL;"
+  "CREATE INDEX chats_by_remote ON chats (remote_id) WHERE remote_id IS NOT NULL;"
+  "CREATE INDEX messages_by_remote ON messages (remote_id) WHERE remote_id IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);

@@ -558,6 +558,7 @@ _confab_store_message_from_stmt (ConfabStore *self,
   data.branch = sqlite3_column_int64 (stmt, 17);
   data.n_alternatives = (guint)sqlite3_column_int64 (stmt, 18);
   data.alternative_index = (guint)sqlite3_column_int64 (stmt, 19);
+  data.remote_id = _confab_column_text (stmt, 20);
 
   message = _confab_message_new (&data);
   _confab_weak_cache_insert (self->message_cache, id, message);
@@ -584,6 +585,7 @@ _confab_store_chat_from_stmt (ConfabStore *self,
                            sqlite3_column_int (stmt, 6) != 0,
                            sqlite3_column_int64 (stmt, 7),
                            sqlite3_column_int64 (stmt, 8));
+  _confab_chat_set_remote_id (chat, _confab_column_text (stmt, 9));
   _confab_weak_cache_insert (self->chat_cache, id, chat);
 
   return chat;
@@ -604,6 +606,11 @@ _confab_store_project_from_stmt (ConfabStore *self,
                                  _confab_column_text (stmt, 2),
                                  _confab_column_text (stmt, 3),
                                  sqlite3_column_int64 (stmt, 4));
+  _confab_project_set_room (project,
+                            _confab_column_text (stmt, 5),
+                            _confab_column_text (stmt, 6),
+                            _confab_column_text (stmt, 7),
+                            sqlite3_column_int64 (stmt, 8));
   _confab_weak_cache_insert (self->project_cache, id, project);
 
   return project;

@@ -31,7 +31,7 @@ typedef enum
 } ConfabStoreError;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CONFAB_STORE_SCHEMA_VERSION 3
+#define CONFAB_STORE_SCHEMA_VERSION 4
 
 #define CONFAB_TYPE_STORE (confab_store_get_type ())
 G_DECLARE_FINAL_TYPE (ConfabStore, confab_store, CONFAB, STORE, GObject)
@@ -235,5 +235,60 @@ gboolean       confab_store_get_message_position (ConfabStore    *self,
                                                   ConfabMessage  *message,
                                                   guint          *position,
                                                   GError        **error);
+
+/* ---- Shared projects (schema 4, docs/store.md): a project bound to a room
+ * on a confabd server (ConfabProject:shared, :room-id…), the server's ids
+ * of its chats and messages ("remote ids"), and the room's events applied
+ * exactly once. ConfabRoomSync is the user of all this. */
+gboolean       confab_store_bind_project_room   (ConfabStore    *self,
+                                                 ConfabProject  *project,
+                                                 const char     *server,
+                                                 const char     *room_id,
+                                                 const char     *role,
+                                                 gint64          seq,
+                                                 GError        **error);
+/* Local again; its chats and messages forget their remote ids. */
+gboolean       confab_store_unbind_project_room (ConfabStore    *self,
+                                                 ConfabProject  *project,
+                                                 GError        **error);
+gboolean       confab_store_set_project_room_role (ConfabStore    *self,
+                                                   ConfabProject  *project,
+                                                   const char     *role,
+                                                   GError        **error);
+
+/* The writes of one event, run inside confab_store_apply_room_event(). */
+typedef gboolean (*ConfabStoreRoomEventFunc) (ConfabStore    *store,
+                                              ConfabProject  *project,
+                                              gpointer        user_data,
+                                              GError        **error);
+/* Runs @func and sets the project's room-seq to @seq in one transaction.
+ * Skips (TRUE, *applied FALSE) an event already applied; an event that
+ * skips a number fails with CONFAB_STORE_ERROR_INVALID. */
+gboolean       confab_store_apply_room_event    (ConfabStore              *self,
+                                                 ConfabProject            *project,
+                                                 gint64                    seq,
+                                                 ConfabStoreRoomEventFunc  func,
+                                                 gpointer                  user_data,
+                                                 gboolean                 *applied,
+                                                 GError                  **error);
+
+/* Within @project; NULL with CONFAB_STORE_ERROR_NOT_FOUND when none. */
+ConfabChat    *confab_store_lookup_chat_by_remote_id    (ConfabStore    *self,
+                                                         ConfabProject  *project,
+                                                         const char     *remote_id,
+                                                         GError        **error);
+ConfabMessage *confab_store_lookup_message_by_remote_id (ConfabStore    *self,
+                                                         ConfabProject  *project,
+                                                         const char     *remote_id,
+                                                         GError        **error);
+/* NULL forgets it. */
+gboolean       confab_store_set_chat_remote_id    (ConfabStore    *self,
+                                                   ConfabChat     *chat,
+                                                   const char     *remote_id,
+                                                   GError        **error);
+gboolean       confab_store_set_message_remote_id (ConfabStore    *self,
+                                                   ConfabMessage  *message,
+                                                   const char     *remote_id,
+                                                   GError        **error);
 
 G_END_DECLS
