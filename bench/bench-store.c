@@ -17,6 +17,7 @@
 #include <locale.h>
 #include <sqlite3.h>
 
+#include "bench-common.h"
 #include "confab-core.h"
 
 #define VOCABULARY 5000
@@ -176,26 +177,6 @@ search (ConfabStore *store,
   return elapsed;
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *)a;
-  double y = *(const double *)b;
-
-  return (x > y) - (x < y);
-}
-
-static char *
-format_time (double seconds)
-{
-  if (seconds >= 1.0)
-    return g_strdup_printf ("%.2f s", seconds);
-  if (seconds >= 0.001)
-    return g_strdup_printf ("%.1f ms", seconds * 1000);
-  return g_strdup_printf ("%.0f µs", seconds * 1e6);
-}
-
 static void
 report (const char *scenario,
         GArray     *times)
@@ -206,10 +187,10 @@ report (const char *scenario,
   double *t = (double *)times->data;
   guint n = times->len;
 
-  g_array_sort (times, compare_doubles);
-  median = format_time (n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2);
-  min = format_time (t[0]);
-  max = format_time (t[n - 1]);
+  g_array_sort (times, bench_compare_doubles);
+  median = bench_format_time (n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2);
+  min = bench_format_time (t[0]);
+  max = bench_format_time (t[n - 1]);
 
   g_print ("%-52s | %10s | %10s | %10s\n", scenario, median, min, max);
 }

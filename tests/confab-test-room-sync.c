@@ -19,17 +19,6 @@ room_test_tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-
-void
-room_test_result_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 /* ---- RoomTestDesktops */
 
 static void
@@ -88,7 +77,7 @@ room_test_desktop_open (RoomTestFixture *fixture,
   g_signal_connect (desktop->sync, "error", G_CALLBACK (on_error_cb), desktop);
   g_signal_connect (desktop->sync, "typing", G_CALLBACK (on_typing_cb), desktop);
 
-  confab_room_client_connect_async (desktop->client, NULL, room_test_result_cb, &result);
+  confab_room_client_connect_async (desktop->client, NULL, confabd_test_result_cb, &result);
   WAIT_FOR (result != NULL, "the connection");
   confab_room_client_connect_finish (desktop->client, result, &error);
   g_assert_no_error (error);
@@ -97,7 +86,7 @@ room_test_desktop_open (RoomTestFixture *fixture,
   if (desktop->token == NULL)
     {
       confab_room_client_login_async (desktop->client, desktop->name, PASSWORD, TRUE, NULL,
-                                      room_test_result_cb, &result);
+                                      confabd_test_result_cb, &result);
       WAIT_FOR (result != NULL, "registering");
       confab_room_client_login_finish (desktop->client, result, &error);
       g_assert_no_error (error);
@@ -301,7 +290,7 @@ room_test_share (RoomTestDesktop *desktop,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  confab_room_sync_share_async (desktop->sync, project, NULL, room_test_result_cb, &result);
+  confab_room_sync_share_async (desktop->sync, project, NULL, confabd_test_result_cb, &result);
   WAIT_FOR (result != NULL, "sharing");
   g_assert_true (confab_room_sync_share_finish (desktop->sync, result, &error));
   g_assert_no_error (error);
@@ -317,7 +306,7 @@ room_test_invite (RoomTestDesktop *desktop,
   char *token;
 
   confab_room_sync_invite_async (desktop->sync, project, role, 1, 0, NULL,
-                                 room_test_result_cb, &result);
+                                 confabd_test_result_cb, &result);
   WAIT_FOR (result != NULL, "an invite");
   token = confab_room_sync_invite_finish (desktop->sync, result, &error);
   g_assert_no_error (error);
@@ -333,7 +322,7 @@ room_test_join (RoomTestDesktop *desktop,
   g_autoptr(GError) error = NULL;
   ConfabProject *project;
 
-  confab_room_sync_join_async (desktop->sync, token, NULL, room_test_result_cb, &result);
+  confab_room_sync_join_async (desktop->sync, token, NULL, confabd_test_result_cb, &result);
   WAIT_FOR (result != NULL, "joining");
   project = confab_room_sync_join_finish (desktop->sync, result, &error);
   g_assert_no_error (error);
@@ -401,7 +390,7 @@ room_test_start_turn (RoomTestFixture     *fixture,
   g_assert_true (confab_room_sync_can_write (desktop->sync, chat, &error));
   g_assert_no_error (error);
   confab_room_sync_relay (desktop->sync, session);
-  confab_chat_session_send_async (session, prompt, NULL, room_test_result_cb, result);
+  confab_chat_session_send_async (session, prompt, NULL, confabd_test_result_cb, result);
   g_assert_nonnull (confab_chat_session_get_reply_message (session));
 
   *session_out = g_steal_pointer (&session);
@@ -435,7 +424,7 @@ room_test_run_turn_in (RoomTestFixture *fixture,
 
   confab_chat_session_set_parent_id (session, parent_id);
   confab_room_sync_relay (desktop->sync, session);
-  confab_chat_session_send_async (session, prompt, NULL, room_test_result_cb, &result);
+  confab_chat_session_send_async (session, prompt, NULL, confabd_test_result_cb, &result);
   room_test_finish_turn (session, &result);
   reply = confab_chat_session_get_reply_message (session);
   WAIT_FOR (confab_message_get_remote_id (reply) != NULL, "the reply's remote id");
@@ -474,7 +463,7 @@ room_test_connect_client (RoomTestDesktop *desktop)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  confab_room_client_connect_async (desktop->client, NULL, room_test_result_cb, &result);
+  confab_room_client_connect_async (desktop->client, NULL, confabd_test_result_cb, &result);
   WAIT_FOR (result != NULL, "the connection");
   confab_room_client_connect_finish (desktop->client, result, &error);
   g_assert_no_error (error);

@@ -57,10 +57,6 @@ typedef struct
 
 /* Wakes the main loop up so WAIT_FOR re-checks its condition. */
 gboolean room_test_tick_cb (gpointer user_data);
-/* Stores the GAsyncResult in the GAsyncResult ** user data. */
-void room_test_result_cb (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data);
 /* Opens (or reopens after _close) a desktop: its store, a signed-in client
  * (registered the first time, by token afterwards) and a sync. */
 void room_test_desktop_open (RoomTestFixture *fixture,

@@ -675,8 +675,11 @@ test_migrate_v2 (Fixture       *fixture,
   g_clear_object (&other);
   g_clear_object (&project);
 
-  /* Back to what schema 2 had (without schema 4's shared projects too). */
+  /* Back to what schema 2 had (without schema 4's shared projects and
+   * schema 5's aliases and prices too). */
   confab_test_exec (fixture->store,
+                    "DROP TABLE model_aliases;"
+                    "DROP TABLE model_prices;"
                     "DROP INDEX projects_by_room;"
                     "DROP INDEX chats_by_remote;"
                     "DROP INDEX messages_by_remote;"

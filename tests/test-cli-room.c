@@ -18,15 +18,10 @@
 #include "confab-fake-provider.h"
 #include "confab-room-client.h"
 #include "confab-room-session.h"
-#include "confab-test-confabd.h"
-#include "confab-test-utils.h"
+#include "confab-test-cli.h"
+#include "confabd-test-daemon.h"
 
 #define WAIT_SECONDS 60
-
-static const char * const provider_env[] = {
-  "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GEMINI_BASE_URL", "OPENROUTER_BASE_URL",
-  "OLLAMA_HOST", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY",
-};
 
 typedef struct
 {
@@ -34,7 +29,7 @@ typedef struct
   char             *server_dir;
   char             *ada_dir;     /* ada's --data-dir */
   char             *bob_dir;     /* bob's */
-  ConfabTestDaemon *daemon;
+  ConfabdTestDaemon *daemon;
   char             *url;
 } Fixture;
 
@@ -46,15 +41,17 @@ fixture_set_up (Fixture       *fixture,
   fixture->server_dir = confab_test_make_tmpdir ();
   fixture->ada_dir = confab_test_make_tmpdir ();
   fixture->bob_dir = confab_test_make_tmpdir ();
-  fixture->daemon = confab_test_daemon_start (fixture->server_dir, 0);
-  fixture->url = g_strdup (confab_test_daemon_get_url (fixture->daemon));
+  fixture->daemon = confabd_test_daemon_start (fixture->server_dir,
+                                               (const char *[]) { "--allow-register", NULL },
+                                               NULL);
+  fixture->url = g_strdup (fixture->daemon->uri);
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_clear_pointer (&fixture->daemon, confab_test_daemon_free);
+  g_clear_pointer (&fixture->daemon, confabd_test_daemon_free);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   confab_test_rm_rf (fixture->server_dir);
@@ -80,29 +77,9 @@ have_keyring (void)
 /* ------------------------------------------------------------------------ */
 /* Running confab-cli. */
 
-typedef struct
-{
-  int   status;      /* exit code, or 128 + signal */
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-async_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
+typedef ConfabTestCliRun Run;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, confab_test_cli_run_clear)
+#define line_at confab_test_cli_line_at
 
 static gboolean
 on_timeout_cb (gpointer user_data)
@@ -115,14 +92,7 @@ static void
 await_result (GAsyncResult **result,
               const char    *what)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout_cb, &timed_out);
-
-  while (*result == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (*result == NULL)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (id);
+  confabd_test_await (result, WAIT_SECONDS, what);
 }
 
 static GSubprocess *
@@ -130,54 +100,7 @@ spawn_cli (Fixture            *fixture,
            const char * const *env,     /* "NAME=VALUE" */
            const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  for (guint i = 0; i < G_N_ELEMENTS (provider_env); i++)
-    g_subprocess_launcher_unsetenv (launcher, provider_env[i]);
-  g_subprocess_launcher_setenv (launcher, "OLLAMA_HOST", "127.0.0.1:1", TRUE);
-  for (guint i = 0; env != NULL && env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
-
-      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
-    }
-
-  g_ptr_array_add (argv, fixture->cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return process;
-}
-
-static void
-finish_run (GSubprocess *process,
-            const char  *input,
-            Run         *run)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  run_clear (run);
-  g_subprocess_communicate_utf8_async (process, input, NULL, async_cb, &result);
-  await_result (&result, "confab-cli to finish");
-  g_subprocess_communicate_utf8_finish (process, result, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-
-  if (g_subprocess_get_if_exited (process))
-    run->status = g_subprocess_get_exit_status (process);
-  else
-    run->status = 128 + g_subprocess_get_term_sig (process);
-
-  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+  return confab_test_cli_spawn (fixture->cli, env, args);
 }
 
 #define ARGS(...) ((const char * const[]) { __VA_ARGS__, NULL })
@@ -190,9 +113,7 @@ run_cli (Fixture            *fixture,
          const char * const *args,
          Run                *run)
 {
-  g_autoptr(GSubprocess) process = spawn_cli (fixture, env, args);
-
-  finish_run (process, input, run);
+  confab_test_cli_exec (fixture->cli, input, env, args, run);
 }
 
 /* Exactly one line on stderr, in the agreed form, and nothing on stdout. */
@@ -216,41 +137,6 @@ assert_ok (const Run *run)
   if (run->status != 0)
     g_error ("exit %d; stderr: %s", run->status, run->err);
   g_assert_cmpstr (run->err, ==, "");
-}
-
-/* The JSON lines of stdout, each an object with an "event". */
-static GPtrArray *
-parse_lines (const char *out)
-{
-  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      JsonNode *node;
-
-      if (lines[i][0] == '\0')
-        {
-          g_assert_null (lines[i + 1]);
-          continue;
-        }
-      node = json_from_string (lines[i], &error);
-      g_assert_no_error (error);
-      g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-      g_assert_nonnull (json_object_get_string_member (json_node_get_object (node), "event"));
-      g_ptr_array_add (objects, node);
-    }
-
-  return g_steal_pointer (&objects);
-}
-
-static JsonObject *
-line_at (GPtrArray *lines,
-         guint      index)
-{
-  g_assert_cmpuint (index, <, lines->len);
-  return json_node_get_object (g_ptr_array_index (lines, index));
 }
 
 /* The index of the first line with event @event (and @text, if given). */
@@ -397,7 +283,7 @@ test_accounts (Fixture       *fixture,
     assert_fails (&run, 1);
 
     confab_room_client_set_token (client, before->token);
-    confab_room_client_connect_async (client, NULL, async_cb, &result);
+    confab_room_client_connect_async (client, NULL, confabd_test_result_cb, &result);
     await_result (&result, "connect");
     g_assert_false (confab_room_client_connect_finish (client, result, &error));
     g_assert_true (error->domain == CONFAB_PROTOCOL_ERROR);
@@ -544,7 +430,7 @@ test_rooms (Fixture       *fixture,
   run_cli (fixture, NULL, NULL,
            ARGS ("--json", "room", "create", "Other", "--data-dir", fixture->ada_dir), &run);
   assert_ok (&run);
-  lines = parse_lines (run.out);
+  lines = confab_test_cli_parse_lines (run.out);
   g_assert_cmpuint (lines->len, ==, 1);
   g_assert_cmpstr (json_object_get_string_member (line_at (lines, 0), "event"), ==, "room");
   g_assert_cmpstr (json_object_get_string_member (line_at (lines, 0), "name"), ==, "Other");
@@ -577,7 +463,7 @@ test_rooms (Fixture       *fixture,
   run_cli (fixture, NULL, NULL,
            ARGS ("room", "tail", room, "--json", "--data-dir", fixture->bob_dir), &run);
   assert_ok (&run);
-  lines = parse_lines (run.out);
+  lines = confab_test_cli_parse_lines (run.out);
   g_assert_cmpstr (json_object_get_string_member (line_at (lines, 0), "event"), ==, "room");
   g_assert_cmpstr (json_object_get_string_member (line_at (lines, 0), "room_id"), ==, room);
   g_assert_cmpint (find_event (lines, "room.created", NULL), ==, 1);
@@ -637,7 +523,7 @@ test_rooms (Fixture       *fixture,
   run_cli (fixture, NULL, NULL,
            ARGS ("room", "members", room, "--json", "--data-dir", fixture->ada_dir), &run);
   assert_ok (&run);
-  lines = parse_lines (run.out);
+  lines = confab_test_cli_parse_lines (run.out);
   g_assert_cmpuint (lines->len, ==, 3);
   g_assert_cmpstr (json_object_get_string_member (line_at (lines, 0), "event"), ==, "room");
   g_assert_cmpstr (json_object_get_string_member (line_at (lines, 1), "event"), ==, "member");
@@ -661,8 +547,19 @@ test_rooms (Fixture       *fixture,
         "--expires", "3600");
   assert_ok (&run);
   invite = g_strstrip (g_strdup (run.out));
-  ROOM (fixture, fixture->ada_dir, &run, "revoke", "--", invite);
+  /* Not bob's to revoke (a member): refused, and the invite still works. */
+  ROOM (fixture, fixture->bob_dir, &run, "revoke", "--", invite);
+  assert_fails (&run, 2);
+  /* The invite alone says which room it is of. */
+  run_cli (fixture, NULL, NULL,
+           ARGS ("room", "revoke", "--json", "--data-dir", fixture->ada_dir, "--", invite), &run);
   assert_ok (&run);
+  lines = confab_test_cli_parse_lines (run.out);
+  g_assert_cmpuint (lines->len, ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (line_at (lines, 0), "event"), ==, "room");
+  g_assert_cmpstr (json_object_get_string_member (line_at (lines, 0), "room_id"), ==, room);
+  g_assert_cmpstr (json_object_get_string_member (line_at (lines, 1), "event"), ==, "revoked");
+  g_clear_pointer (&lines, g_ptr_array_unref);
   ROOM (fixture, fixture->ada_dir, &run, "revoke", "--", invite);
   assert_fails (&run, 2);
 
@@ -709,8 +606,9 @@ test_ask (Fixture       *fixture,
 
   fake = confab_fake_provider_new (0, &error);
   g_assert_no_error (error);
-  /* Slow enough for several deltas to reach the follower one by one. */
-  confab_fake_provider_set_default_delay (fake, 20);
+  /* Slow enough for several deltas to reach the follower one by one
+   * (room ask batches them every 100 ms). */
+  confab_fake_provider_set_default_delay (fake, 60);
   base_url = g_strdup_printf ("OPENAI_BASE_URL=%s", confab_fake_provider_get_url (fake));
 
   sign_in (fixture, fixture->ada_dir, "register", "ada", "ada's password", 0);
@@ -780,14 +678,9 @@ test_ask (Fixture       *fixture,
 
   /* The server dies and comes back on the same port: the follower
    * reconnects by itself and goes on from where it was, nothing twice. */
-  {
-    guint16 port = confab_test_daemon_get_port (fixture->daemon);
-
-    confab_test_daemon_kill (fixture->daemon);
-    g_clear_pointer (&fixture->daemon, confab_test_daemon_free);
-    fixture->daemon = confab_test_daemon_start (fixture->server_dir, port);
-    g_assert_cmpstr (confab_test_daemon_get_url (fixture->daemon), ==, fixture->url);
-  }
+  confabd_test_daemon_kill (fixture->daemon);
+  confabd_test_daemon_restart (fixture->daemon);
+  g_assert_cmpstr (fixture->daemon->uri, ==, fixture->url);
   ROOM (fixture, fixture->ada_dir, &run, "send", room, "Still", "there?");
   assert_ok (&run);
   follower_wait (&follower, has_still_there, "the message sent after the restart");
@@ -823,7 +716,7 @@ test_ask (Fixture       *fixture,
                        ARGS ("--data-dir", fixture->ada_dir, "room", "ask", room, "-m",
                              "openai:gpt-4o-mini", "Count", "to", "a", "hundred", "slowly"));
     g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (asker), 64,
-                                     G_PRIORITY_DEFAULT, NULL, async_cb, &result);
+                                     G_PRIORITY_DEFAULT, NULL, confabd_test_result_cb, &result);
     await_result (&result, "the first words of the reply");
     first = g_input_stream_read_bytes_finish (g_subprocess_get_stdout_pipe (asker), result,
                                               &error);
@@ -832,7 +725,7 @@ test_ask (Fixture       *fixture,
     g_clear_object (&result);
 
     g_subprocess_send_signal (asker, SIGINT);
-    g_subprocess_wait_async (asker, NULL, async_cb, &result);
+    g_subprocess_wait_async (asker, NULL, confabd_test_result_cb, &result);
     await_result (&result, "room ask to stop");
     g_assert_true (g_subprocess_get_if_exited (asker));
     g_assert_cmpint (g_subprocess_get_exit_status (asker), ==, 130);
@@ -859,7 +752,7 @@ test_ask (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    g_subprocess_wait_async (follower.process, NULL, async_cb, &result);
+    g_subprocess_wait_async (follower.process, NULL, confabd_test_result_cb, &result);
     await_result (&result, "the follower to exit");
     g_assert_true (g_subprocess_get_if_exited (follower.process));
     g_assert_cmpint (g_subprocess_get_exit_status (follower.process), ==, 0);
@@ -886,7 +779,7 @@ test_server_down (Fixture       *fixture,
   assert_ok (&run);
   room = first_field (run.out);
 
-  confab_test_daemon_kill (fixture->daemon);
+  confabd_test_daemon_kill (fixture->daemon);
 
   ROOM (fixture, fixture->ada_dir, &run, "send", room, "anyone there?");
   assert_fails (&run, 3);

@@ -15,16 +15,12 @@
 
 #include "confab-fake-provider.h"
 #include "confab-provider-private.h"
+#include "confab-test-cli.h"
 #include "confab-test-utils.h"
 
 #define GPT "openai:gpt-4o-mini"
 #define CLAUDE "anthropic:claude-sonnet-4-5"
 #define GEMINI "gemini:gemini-2.5-flash"
-
-static const char * const provider_env[] = {
-  "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GEMINI_BASE_URL", "OPENROUTER_BASE_URL",
-  "OLLAMA_HOST", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "OPENROUTER_API_KEY",
-};
 
 typedef struct
 {
@@ -60,104 +56,16 @@ fixture_tear_down (Fixture       *fixture,
 /* ------------------------------------------------------------------------ */
 /* Running the program while the fake provider serves it. */
 
-typedef struct
-{
-  int   status;      /* exit code, or 128 + signal */
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-communicate_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  g_error ("confab-cli did not finish in time");
-
-  return G_SOURCE_REMOVE;
-}
+typedef ConfabTestCliRun Run;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, confab_test_cli_run_clear)
+#define line_at confab_test_cli_line_at
 
 static GSubprocess *
 spawn_cli (Fixture            *fixture,
            const char * const *env,     /* "NAME=VALUE" or "-NAME" to unset */
            const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  for (guint i = 0; i < G_N_ELEMENTS (provider_env); i++)
-    g_subprocess_launcher_unsetenv (launcher, provider_env[i]);
-  /* Nothing answers here: no real Ollama on this machine gets listed. */
-  g_subprocess_launcher_setenv (launcher, "OLLAMA_HOST", "127.0.0.1:1", TRUE);
-
-  for (guint i = 0; env != NULL && env[i] != NULL; i++)
-    {
-      if (env[i][0] == '-')
-        g_subprocess_launcher_unsetenv (launcher, env[i] + 1);
-      else
-        {
-          g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
-          g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
-        }
-    }
-
-  g_ptr_array_add (argv, fixture->cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  return process;
-}
-
-static void
-finish_run (GSubprocess *process,
-            const char  *input,
-            Run         *run)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  guint timeout_id = g_timeout_add_seconds (60, on_timeout, NULL);
-
-  /* A Run may be used again. */
-  run_clear (run);
-  g_subprocess_communicate_utf8_async (process, input, NULL, communicate_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout_id);
-
-  g_subprocess_communicate_utf8_finish (process, result, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-
-  if (g_subprocess_get_if_exited (process))
-    run->status = g_subprocess_get_exit_status (process);
-  else
-    run->status = 128 + g_subprocess_get_term_sig (process);
-
-  if (g_test_verbose ())
-    g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+  return confab_test_cli_spawn (fixture->cli, env, args);
 }
 
 static void
@@ -167,9 +75,7 @@ run_cli (Fixture            *fixture,
          const char * const *args,
          Run                *run)
 {
-  g_autoptr(GSubprocess) process = spawn_cli (fixture, env, args);
-
-  finish_run (process, input, run);
+  confab_test_cli_exec (fixture->cli, input, env, args, run);
 }
 
 /* Exactly one line on stderr, in the agreed form. */
@@ -181,42 +87,6 @@ assert_one_error_line (const Run *run)
   if (!g_str_has_prefix (run->err, "confab-cli: error: ") || newline == NULL ||
       newline[1] != '\0')
     g_error ("not one error line: “%s”", run->err);
-}
-
-/* The JSON lines of stdout, each an object with an "event". */
-static GPtrArray *
-parse_lines (const char *out)
-{
-  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      JsonNode *node;
-
-      if (lines[i][0] == '\0')
-        {
-          /* Only the end of the output. */
-          g_assert_null (lines[i + 1]);
-          continue;
-        }
-      node = _confab_json_parse (lines[i], -1, &error);
-      g_assert_no_error (error);
-      g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-      g_assert_nonnull (json_object_get_string_member (json_node_get_object (node), "event"));
-      g_ptr_array_add (objects, node);
-    }
-
-  return g_steal_pointer (&objects);
-}
-
-static JsonObject *
-line_at (GPtrArray *lines,
-         guint      index)
-{
-  g_assert_cmpuint (index, <, lines->len);
-  return json_node_get_object (g_ptr_array_index (lines, index));
 }
 
 static const char *
@@ -395,7 +265,7 @@ test_chat_switch_models (Fixture       *fixture,
   /* The chat's id, from chats --json. */
   run_cli (fixture, NULL, NULL, ARGS ("--json", "chats", "--data-dir", fixture->dir), &listed);
   g_assert_cmpint (listed.status, ==, 0);
-  lines = parse_lines (listed.out);
+  lines = confab_test_cli_parse_lines (listed.out);
   g_assert_cmpuint (lines->len, ==, 1);
   g_assert_cmpstr (event_of (lines, 0), ==, "chat");
   chat_id = chat_id_of (line_at (lines, 0));
@@ -412,7 +282,7 @@ test_chat_switch_models (Fixture       *fixture,
                  "-m", CLAUDE, "--base-url", anthropic_url, "Second", "question"), &second);
   g_assert_cmpint (second.status, ==, 0);
   g_assert_cmpstr (second.err, ==, "");
-  lines = parse_lines (second.out);
+  lines = confab_test_cli_parse_lines (second.out);
   g_assert_cmpuint (lines->len, >=, 3);
   g_assert_cmpstr (event_of (lines, 0), ==, "chat");
   g_assert_cmpint (chat_id_of (line_at (lines, 0)), ==, chat_id);
@@ -457,7 +327,7 @@ test_chat_switch_models (Fixture       *fixture,
   run_cli (fixture, NULL, NULL, ARGS ("show", chat_arg, "--json", "--data-dir", fixture->dir),
            &shown);
   g_assert_cmpint (shown.status, ==, 0);
-  lines = parse_lines (shown.out);
+  lines = confab_test_cli_parse_lines (shown.out);
   g_assert_cmpuint (lines->len, ==, 7);
   g_assert_cmpstr (event_of (lines, 0), ==, "chat");
   g_assert_cmpint (chat_id_of (line_at (lines, 0)), ==, chat_id);
@@ -514,7 +384,7 @@ test_chat_switch_models (Fixture       *fixture,
                  "--data-dir", fixture->dir, "In the thread"), &threaded);
   g_assert_cmpint (threaded.status, ==, 0);
   g_clear_pointer (&lines, g_ptr_array_unref);
-  lines = parse_lines (threaded.out);
+  lines = confab_test_cli_parse_lines (threaded.out);
   g_assert_cmpint (chat_id_of (line_at (lines, 0)), ==, chat_id);
   g_assert_cmpstr (json_object_get_string_member (line_at (lines, 0), "thread"), ==,
                    thread_parent);
@@ -545,7 +415,7 @@ test_models (Fixture       *fixture,
                  "--data-dir", fixture->dir), &run);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.err, ==, "");
-  lines = parse_lines (run.out);
+  lines = confab_test_cli_parse_lines (run.out);
   g_assert_cmpstr (event_of (lines, 0), ==, "models");
   providers = json_object_get_array_member (line_at (lines, 0), "providers");
   g_assert_cmpuint (json_array_get_length (providers), ==, 3);
@@ -619,7 +489,7 @@ test_exit_codes (Fixture       *fixture,
                  "Hi"), &auth);
   g_assert_cmpint (auth.status, ==, 2);
   assert_one_error_line (&auth);
-  lines = parse_lines (auth.out);
+  lines = confab_test_cli_parse_lines (auth.out);
   g_assert_cmpstr (event_of (lines, 0), ==, "chat");
   chat_arg = g_strdup (json_object_get_string_member (line_at (lines, 0), "chat_id"));
   error_event = line_at (lines, lines->len - 1);
@@ -641,7 +511,7 @@ test_exit_codes (Fixture       *fixture,
 
   run_cli (fixture, NULL, NULL,
            ARGS ("show", chat_arg, "--json", "--data-dir", fixture->dir), &shown);
-  lines = parse_lines (shown.out);
+  lines = confab_test_cli_parse_lines (shown.out);
   g_assert_cmpuint (lines->len, ==, 5);
   reply = line_at (lines, 2);
   g_assert_cmpstr (json_object_get_string_member (reply, "status"), ==, "error");
@@ -712,7 +582,7 @@ test_sigint (Fixture       *fixture,
   g_assert_cmpuint (confab_fake_provider_get_n_requests (fixture->fake), ==, 1);
   spin_ms (500);
   g_subprocess_send_signal (process, SIGINT);
-  finish_run (process, NULL, &run);
+  confab_test_cli_finish (process, NULL, &run);
 
   g_assert_cmpint (run.status, ==, 130);
   assert_one_error_line (&run);
@@ -721,7 +591,7 @@ test_sigint (Fixture       *fixture,
 
   run_cli (fixture, NULL, NULL, ARGS ("show", "1", "--json", "--data-dir", fixture->dir),
            &shown);
-  lines = parse_lines (shown.out);
+  lines = confab_test_cli_parse_lines (shown.out);
   g_assert_cmpuint (lines->len, ==, 3);
   reply = line_at (lines, 2);
   g_assert_cmpstr (json_object_get_string_member (reply, "status"), ==, "cancelled");

@@ -14,8 +14,7 @@
 #include <string.h>
 
 #include "confab-room-client.h"
-#include "confab-test-confabd.h"
-#include "confab-test-utils.h"
+#include "confabd-test-daemon.h"
 
 #define WAIT_SECONDS 60
 
@@ -179,14 +178,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Peer, peer_free)
 /* ------------------------------------------------------------------------ */
 /* Waiting. */
 
-static void
-async_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static gboolean
 on_timeout_cb (gpointer user_data)
 {
@@ -198,16 +189,7 @@ static GAsyncResult *
 await_result (GAsyncResult **result,
               const char    *what)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout_cb, &timed_out);
-
-  while (*result == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (*result == NULL)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (id);
-
-  return *result;
+  return confabd_test_await (result, WAIT_SECONDS, what);
 }
 
 typedef gboolean (*Condition) (gpointer data);
@@ -236,7 +218,7 @@ peer_connect (Peer *peer)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  confab_room_client_connect_async (peer->client, NULL, async_cb, &result);
+  confab_room_client_connect_async (peer->client, NULL, confabd_test_result_cb, &result);
   confab_room_client_connect_finish (peer->client, await_result (&result, "connect"), &error);
   g_assert_no_error (error);
   g_assert_cmpint (confab_room_client_get_state (peer->client), ==,
@@ -251,7 +233,7 @@ peer_register (Peer *peer)
   g_autofree char *password = g_strdup_printf ("password of %s", peer->name);
 
   peer_connect (peer);
-  confab_room_client_login_async (peer->client, peer->name, password, TRUE, NULL, async_cb,
+  confab_room_client_login_async (peer->client, peer->name, password, TRUE, NULL, confabd_test_result_cb,
                                   &result);
   confab_room_client_login_finish (peer->client, await_result (&result, "register"), &error);
   g_assert_no_error (error);
@@ -278,7 +260,7 @@ peer_try (Peer        *peer,
   g_autoptr(JsonNode) frame = parse_frame (text);
   g_autoptr(GAsyncResult) result = NULL;
 
-  confab_room_client_request_async (peer->client, frame, NULL, async_cb, &result);
+  confab_room_client_request_async (peer->client, frame, NULL, confabd_test_result_cb, &result);
   return confab_room_client_request_finish (peer->client, await_result (&result, text), error);
 }
 
@@ -364,7 +346,7 @@ join_room (Peer       *peer,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) joined = NULL;
 
-  confab_room_client_join_async (peer->client, room, since, NULL, async_cb, &result);
+  confab_room_client_join_async (peer->client, room, since, NULL, confabd_test_result_cb, &result);
   joined = confab_room_client_join_finish (peer->client, await_result (&result, "join"), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (member (joined, "type"), ==, "joined");
@@ -620,11 +602,10 @@ relay_stream (Peer       *caller,
 }
 
 static void
-test_converge (void)
+test_converge (ConfabdTestFixture *fixture,
+              gconstpointer       data)
 {
-  g_autofree char *dir = confab_test_make_tmpdir ();
-  g_autoptr(ConfabTestDaemon) daemon = confab_test_daemon_start (dir, 0);
-  const char *url = confab_test_daemon_get_url (daemon);
+  const char *url = fixture->daemon->uri;
   g_autoptr(Peer) alice = peer_new (url, "alice");
   g_autoptr(Peer) bob = peer_new (url, "bob");
   g_autoptr(Peer) carol = peer_new (url, "carol");
@@ -642,7 +623,6 @@ test_converge (void)
   const char *chats[2];
   StateTarget reconnecting = { peers, G_N_ELEMENTS (peers), CONFAB_ROOM_CLIENT_RECONNECTING };
   StateTarget connected = { peers, G_N_ELEMENTS (peers), CONFAB_ROOM_CLIENT_CONNECTED };
-  guint16 port = confab_test_daemon_get_port (daemon);
 
   for (guint i = 0; i < G_N_ELEMENTS (peers); i++)
     peer_register (peers[i]);
@@ -709,16 +689,16 @@ test_converge (void)
   /* The server dies with a request in flight (frozen first, so it cannot
    * have answered): the request fails, every client reconnects by itself
    * to the server restarted on the same port and data, and converges. */
-  confab_test_daemon_pause (daemon);
+  confabd_test_daemon_pause (fixture->daemon);
   {
     g_autoptr(JsonNode) frame = NULL;
     g_autofree char *text = g_strdup_printf ("{\"type\":\"message.create\",\"room\":\"%s\","
                                              "\"chat\":\"%s\",\"text\":\"lost\"}", room1, chat1);
 
     frame = parse_frame (text);
-    confab_room_client_request_async (bob->client, frame, NULL, async_cb, &result);
+    confab_room_client_request_async (bob->client, frame, NULL, confabd_test_result_cb, &result);
   }
-  confab_test_daemon_kill (daemon);
+  confabd_test_daemon_kill (fixture->daemon);
   {
     g_autoptr(JsonNode) lost = confab_room_client_request_finish (bob->client,
                                                                   await_result (&result,
@@ -744,8 +724,7 @@ test_converge (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
   g_clear_error (&error);
 
-  confab_test_daemon_free (g_steal_pointer (&daemon));
-  daemon = confab_test_daemon_start (dir, port);
+  confabd_test_daemon_restart (fixture->daemon);
   wait_for (all_in_state, &connected, "every client to reconnect");
   for (guint p = 0; p < G_N_ELEMENTS (peers); p++)
     {
@@ -780,11 +759,10 @@ lost_twice (gpointer data)
 /* A member removed while online learns it from the event, one removed
  * while offline from the refused re-join. */
 static void
-test_room_lost (void)
+test_room_lost (ConfabdTestFixture *fixture,
+               gconstpointer       data)
 {
-  g_autofree char *dir = confab_test_make_tmpdir ();
-  g_autoptr(ConfabTestDaemon) daemon = confab_test_daemon_start (dir, 0);
-  const char *url = confab_test_daemon_get_url (daemon);
+  const char *url = fixture->daemon->uri;
   g_autoptr(Peer) alice = peer_new (url, "alice");
   g_autoptr(Peer) bob = peer_new (url, "bob");
   g_autofree char *online = NULL;
@@ -830,13 +808,66 @@ test_room_lost (void)
   g_assert_cmpint (confab_room_client_get_state (bob->client), ==, CONFAB_ROOM_CLIENT_CONNECTED);
 }
 
+/* Removed, invited again and joined from the start on a new desktop: the
+ * replay holds the old removal, which is history, not a loss. */
+static void
+test_removed_and_back (ConfabdTestFixture *fixture,
+                       gconstpointer       data)
+{
+  const char *url = fixture->daemon->uri;
+  g_autoptr(Peer) alice = peer_new (url, "alice");
+  g_autoptr(Peer) bob = peer_new (url, "bob");
+  g_autoptr(Peer) bob_again = peer_new (url, "bob");
+  Peer *peers[] = { alice, bob_again };
+  g_autofree char *room = NULL;
+  g_autofree char *chat = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(JsonNode) ack = NULL;
+  GPtrArray *log;
+  guint n_removed = 0;
+
+  peer_register (alice);
+  peer_register (bob);
+  room = create_room (alice, "again");
+  join_room (alice, room, 0);
+  first = create_invite (alice, room, "member");
+  accept_invite (bob, first, room);
+  join_room (bob, room, 0);
+
+  ack = peer_request (alice, "{\"type\":\"member.remove\",\"room\":\"%s\",\"user\":\"bob\"}",
+                      room);
+  wait_for (lost_once, bob, "bob to see his removal");
+  second = create_invite (alice, room, "member");
+  accept_invite (bob, second, room);
+
+  /* A new desktop of bob's joins from 0: it replays the removal, then his
+   * second member.joined, and keeps the room. */
+  confab_room_client_set_token (bob_again->client, confab_room_client_get_token (bob->client));
+  peer_connect (bob_again);
+  join_room (bob_again, room, 0);
+  g_assert_true (confab_room_client_is_following (bob_again->client, room));
+  log = peer_log (bob_again, room);
+  for (guint i = 0; i < log->len; i++)
+    if (strstr (log->pdata[i], " member.removed alice {\"user\":\"bob\"}") != NULL)
+      n_removed++;
+  g_assert_cmpuint (n_removed, ==, 1);
+
+  /* And gets what comes next, as everyone else. */
+  chat = create_chat (alice, room);
+  write_messages (&alice, 1, (const char *[]) { room }, (const char *[]) { chat }, 1, 3,
+                  "after bob came back");
+  assert_converged (peers, G_N_ELEMENTS (peers), room);
+  g_assert_cmpuint (bob_again->lost->len, ==, 0);
+  g_assert_true (confab_room_client_is_following (bob_again->client, room));
+}
+
 /* Refusals and failures come back as errors of the right kind. */
 static void
-test_errors (void)
+test_errors (ConfabdTestFixture *fixture,
+            gconstpointer       data)
 {
-  g_autofree char *dir = confab_test_make_tmpdir ();
-  g_autoptr(ConfabTestDaemon) daemon = confab_test_daemon_start (dir, 0);
-  const char *url = confab_test_daemon_get_url (daemon);
+  const char *url = fixture->daemon->uri;
   g_autoptr(Peer) alice = peer_new (url, "alice");
   g_autoptr(Peer) mallory = peer_new (url, "mallory");
   g_autoptr(GAsyncResult) result = NULL;
@@ -850,7 +881,7 @@ test_errors (void)
   {
     g_autoptr(Peer) nowhere = peer_new ("http://127.0.0.1:1", "nowhere");
 
-    confab_room_client_connect_async (nowhere->client, NULL, async_cb, &result);
+    confab_room_client_connect_async (nowhere->client, NULL, confabd_test_result_cb, &result);
     g_assert_false (confab_room_client_connect_finish (nowhere->client,
                                                        await_result (&result, "connect"),
                                                        &error));
@@ -867,7 +898,7 @@ test_errors (void)
 
   /* A bad token: refused, disconnected, not retried. */
   confab_room_client_set_token (mallory->client, "not-a-token");
-  confab_room_client_connect_async (mallory->client, NULL, async_cb, &result);
+  confab_room_client_connect_async (mallory->client, NULL, confabd_test_result_cb, &result);
   g_assert_false (confab_room_client_connect_finish (mallory->client,
                                                      await_result (&result, "connect"), &error));
   g_assert_true (error->domain == CONFAB_PROTOCOL_ERROR);
@@ -882,7 +913,7 @@ test_errors (void)
   confab_room_client_set_token (mallory->client, NULL);
   peer_connect (mallory);
   confab_room_client_login_async (mallory->client, "alice", "not alice's password", FALSE,
-                                  NULL, async_cb, &result);
+                                  NULL, confabd_test_result_cb, &result);
   g_assert_false (confab_room_client_login_finish (mallory->client,
                                                    await_result (&result, "login"), &error));
   g_assert_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_UNAUTHORIZED);
@@ -892,7 +923,7 @@ test_errors (void)
 
   /* Not a member: the join is refused and the room not followed. */
   peer_register (mallory);
-  confab_room_client_join_async (mallory->client, room, 0, NULL, async_cb, &result);
+  confab_room_client_join_async (mallory->client, room, 0, NULL, confabd_test_result_cb, &result);
   g_assert_null (confab_room_client_join_finish (mallory->client,
                                                  await_result (&result, "join"), &error));
   g_assert_true (error->domain == CONFAB_PROTOCOL_ERROR);
@@ -911,7 +942,7 @@ test_errors (void)
   {
     g_autoptr(JsonNode) frame = parse_frame ("{\"type\":\"ping\"}");
 
-    confab_room_client_request_async (alice->client, frame, cancellable, async_cb, &result);
+    confab_room_client_request_async (alice->client, frame, cancellable, confabd_test_result_cb, &result);
     g_cancellable_cancel (cancellable);
     g_assert_null (confab_room_client_request_finish (alice->client,
                                                       await_result (&result, "cancel"), &error));
@@ -929,9 +960,16 @@ main (int    argc,
 {
   confab_test_init (&argc, &argv);
 
-  g_test_add_func ("/room-client/converge", test_converge);
-  g_test_add_func ("/room-client/room-lost", test_room_lost);
-  g_test_add_func ("/room-client/errors", test_errors);
+#define ADD(path, func) \
+  g_test_add (path, ConfabdTestFixture, NULL, confabd_test_fixture_setup, func, \
+              confabd_test_fixture_teardown)
+
+  ADD ("/room-client/converge", test_converge);
+  ADD ("/room-client/room-lost", test_room_lost);
+  ADD ("/room-client/removed-and-back", test_removed_and_back);
+  ADD ("/room-client/errors", test_errors);
+
+#undef ADD
 
   return confab_test_run ();
 }

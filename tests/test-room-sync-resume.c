@@ -93,10 +93,8 @@ test_reconnect (Fixture       *fixture,
   g_autoptr(ConfabProject) b_project = NULL;
   g_autoptr(ConfabChat) a_chat = NULL;
   g_autoptr(ConfabChat) b_chat = NULL;
-  g_autofree char *listen = NULL;
   g_autofree char *a_dump = NULL;
   g_autofree char *b_dump = NULL;
-  const char *port;
 
   room_test_share_and_join (fixture, CONFAB_ROOM_ROLE_MEMBER, &a_project, &a_chat,
                             &b_project, &b_chat);
@@ -114,18 +112,11 @@ test_reconnect (Fixture       *fixture,
    * reconnect by themselves and go on. */
   confab_room_client_set_reconnect_delays (fixture->a.client, 50, 200);
   confab_room_client_set_reconnect_delays (fixture->b.client, 50, 200);
-  port = strrchr (fixture->server.daemon->uri, ':') + 1;
-  listen = g_strdup_printf ("127.0.0.1:%s", port);
   confabd_test_daemon_kill (fixture->server.daemon);
   WAIT_FOR (confab_room_client_get_state (fixture->a.client) != CONFAB_ROOM_CLIENT_CONNECTED &&
             confab_room_client_get_state (fixture->b.client) != CONFAB_ROOM_CLIENT_CONNECTED,
             "both to notice the server is gone");
-  g_clear_pointer (&fixture->server.daemon, confabd_test_daemon_free);
-  fixture->server.daemon = confabd_test_daemon_start (fixture->server.data_dir,
-                                                      (const char *[]) {
-                                                        "--allow-register",
-                                                        "--listen", listen, NULL
-                                                      }, NULL);
+  confabd_test_daemon_restart (fixture->server.daemon);
   WAIT_FOR (confab_room_client_get_state (fixture->a.client) == CONFAB_ROOM_CLIENT_CONNECTED &&
             confab_room_client_get_state (fixture->b.client) == CONFAB_ROOM_CLIENT_CONNECTED,
             "both to reconnect");

@@ -93,7 +93,7 @@ test_share_join (Fixture       *fixture,
     json_object_set_string_member (object, "room", confab_project_get_room_id (a_project));
     json_object_set_string_member (object, "message", confab_message_get_remote_id (a_hello));
     json_object_set_string_member (object, "text", "Hello, edited");
-    confab_room_client_request_async (fixture->a.client, frame, NULL, room_test_result_cb,
+    confab_room_client_request_async (fixture->a.client, frame, NULL, confabd_test_result_cb,
                                       &result);
     WAIT_FOR (result != NULL, "the edit");
     answer = confab_room_client_request_finish (fixture->a.client, result, &error);
@@ -275,7 +275,7 @@ test_removed (Fixture       *fixture,
   g_assert_no_error (error);
   json_object_set_string_member (json_node_get_object (frame), "room",
                                  confab_project_get_room_id (a_project));
-  confab_room_client_request_async (fixture->a.client, frame, NULL, room_test_result_cb, &result);
+  confab_room_client_request_async (fixture->a.client, frame, NULL, confabd_test_result_cb, &result);
   WAIT_FOR (result != NULL, "the removal");
   answer = confab_room_client_request_finish (fixture->a.client, result, &error);
   g_assert_no_error (error);

@@ -24,7 +24,7 @@ test_migrate_empty (Fixture       *fixture,
                     gconstpointer  data)
 {
   static const char *const tables[] = { "projects", "chats", "messages", "threads",
-                                        "messages_fts" };
+                                        "messages_fts", "model_aliases", "model_prices" };
   ConfabStore *store = fixture->store;
   g_autofree char *journal_mode = NULL;
 
@@ -107,6 +107,8 @@ test_migrate_v3 (Fixture       *fixture,
 
   /* Back to what schema 3 had. */
   confab_test_exec (fixture->store,
+                    "DROP TABLE model_aliases;"
+                    "DROP TABLE model_prices;"
                     "DROP INDEX projects_by_room;"
                     "DROP INDEX chats_by_remote;"
                     "DROP INDEX messages_by_remote;"
@@ -120,8 +122,9 @@ test_migrate_v3 (Fixture       *fixture,
   confab_test_store_reopen (fixture);
   store = fixture->store;
 
-  g_assert_cmpint (confab_store_get_schema_version (store), ==, 4);
-  g_assert_cmpint (confab_test_query_int (store, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (confab_store_get_schema_version (store), ==, CONFAB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (confab_test_query_int (store, "PRAGMA user_version"), ==,
+                   CONFAB_STORE_SCHEMA_VERSION);
   g_assert_cmpint (confab_test_query_int (store, "SELECT count(*) FROM sqlite_schema"
                                                  " WHERE type = 'index' AND name IN"
                                                  " ('projects_by_room', 'chats_by_remote',"
@@ -153,6 +156,81 @@ test_migrate_v3 (Fixture       *fixture,
   message = confab_store_lookup_message_by_remote_id (store, project, "m1", &error);
   g_assert_no_error (error);
   g_assert_cmpint (confab_message_get_id (message), ==, message_id);
+}
+
+/* An existing database gains the aliases of mentions (with the defaults)
+ * and an empty price list; its messages keep their usage. */
+static void
+test_migrate_v4 (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(ConfabProject) project = confab_test_create_project (fixture->store, "P");
+  g_autoptr(ConfabChat) chat = confab_test_create_chat (fixture->store, project, "c");
+  g_autoptr(GPtrArray) aliases = NULL;
+  g_autoptr(GPtrArray) usage = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 chat_id = confab_chat_get_id (chat);
+  ConfabMessageDraft draft = { 0 };
+  ConfabModelUsage *row;
+  ConfabStore *store;
+
+  draft.chat_id = chat_id;
+  draft.role = CONFAB_ROLE_ASSISTANT;
+  draft.author = "openai:gpt-4o-mini";
+  draft.provider = "openai";
+  draft.model = "gpt-4o-mini";
+  draft.content = "an old reply";
+  draft.status = CONFAB_MESSAGE_STATUS_COMPLETE;
+  draft.input_tokens = 1200;
+  draft.output_tokens = 300;
+  g_object_unref (confab_store_add_message (fixture->store, &draft, &error));
+  g_assert_no_error (error);
+  g_clear_object (&chat);
+  g_clear_object (&project);
+
+  /* Back to what schema 4 had. */
+  confab_test_exec (fixture->store,
+                    "DROP TABLE model_aliases;"
+                    "DROP TABLE model_prices;"
+                    "PRAGMA user_version = 4;");
+  confab_test_store_reopen (fixture);
+  store = fixture->store;
+
+  g_assert_cmpint (confab_store_get_schema_version (store), ==, 5);
+  g_assert_cmpint (confab_test_query_int (store, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (confab_test_query_int (store, "SELECT count(*) FROM model_prices"), ==, 0);
+
+  aliases = confab_store_list_aliases (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (aliases->len, ==, 4);
+  {
+    static const char * const expected[][2] = {
+      { "claude", "anthropic:claude-sonnet-4-5" },
+      { "gemini", "gemini:gemini-2.5-flash" },
+      { "gpt", "openai:gpt-4o-mini" },
+      { "llama", "ollama:llama3.2" },
+    };
+
+    for (guint i = 0; i < aliases->len; i++)
+      {
+        ConfabModelAlias *alias = g_ptr_array_index (aliases, i);
+
+        g_assert_cmpstr (alias->alias, ==, expected[i][0]);
+        g_assert_cmpstr (alias->model, ==, expected[i][1]);
+      }
+  }
+
+  /* The old reply's usage is counted; with a price, it has a cost. */
+  g_assert_true (confab_store_set_model_price (store, "openai:gpt-4o-mini", 0.15, 0.6, &error));
+  g_assert_no_error (error);
+  usage = confab_store_get_chat_usage (store, chat_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (usage->len, ==, 1);
+  row = g_ptr_array_index (usage, 0);
+  g_assert_cmpstr (row->model, ==, "openai:gpt-4o-mini");
+  g_assert_cmpint (row->input_tokens, ==, 1200);
+  g_assert_cmpint (row->output_tokens, ==, 300);
+  g_assert_cmpfloat_with_epsilon (row->cost, (1200 * 0.15 + 300 * 0.6) / 1e6, 1e-12);
 }
 
 /* ---- Projects */
@@ -490,6 +568,7 @@ main (int   argc,
   ADD_TEST ("/confab/store/migrate-empty", test_migrate_empty);
   ADD_TEST ("/confab/store/reopen", test_reopen);
   ADD_TEST ("/confab/store/migrate-v3", test_migrate_v3);
+  ADD_TEST ("/confab/store/migrate-v4", test_migrate_v4);
   g_test_add_func ("/confab/store/default-path", test_default_path);
   g_test_add_func ("/confab/store/empty-file", test_empty_file);
   ADD_TEST ("/confab/store/transactions", test_transactions);

@@ -54,9 +54,9 @@ on_delta_cb (ConfabChatSession *session,
 }
 
 /* The prompt: the arguments joined, or stdin for "-". */
-static char *
-read_prompt (ConfabCli  *cli,
-             GError    **error)
+char *
+confab_cli_read_prompt (ConfabCli  *cli,
+                        GError    **error)
 {
   if (cli->args == NULL || cli->args[0] == NULL)
     return NULL;
@@ -98,11 +98,11 @@ default_project (ConfabStore  *store,
 }
 
 /* Finds (or makes) the chat the prompt goes to; *parent_id is the thread. */
-static ConfabChat *
-resolve_chat (ConfabCli   *cli,
-              const char  *prompt,
-              gint64      *parent_id,
-              int         *exit)
+ConfabChat *
+confab_cli_resolve_chat (ConfabCli   *cli,
+                         const char  *prompt,
+                         gint64      *parent_id,
+                         int         *exit)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ConfabChat) chat = NULL;
@@ -254,7 +254,7 @@ confab_cli_chat (ConfabCli *cli)
   if (cli->new_chat && (cli->chat_id != NULL || cli->thread_id != NULL))
     return confab_cli_error (CLI_EXIT_LOCAL, "--new cannot be used with --chat or --thread");
 
-  prompt = read_prompt (cli, &error);
+  prompt = confab_cli_read_prompt (cli, &error);
   if (error != NULL)
     return confab_cli_error (CLI_EXIT_LOCAL, "%s", error->message);
   if (prompt == NULL || *g_strstrip (prompt) == '\0')
@@ -279,7 +279,7 @@ confab_cli_chat (ConfabCli *cli)
     }
   g_clear_object (&result);
 
-  chat = resolve_chat (cli, prompt, &parent_id, &exit);
+  chat = confab_cli_resolve_chat (cli, prompt, &parent_id, &exit);
   if (chat == NULL)
     return exit;
 

@@ -19,6 +19,11 @@ confab_cli_clear (ConfabCli *cli)
   g_clear_pointer (&cli->data_dir, g_free);
   g_clear_pointer (&cli->base_urls, g_strfreev);
   g_clear_pointer (&cli->model, g_free);
+  g_clear_pointer (&cli->models, g_strfreev);
+  g_clear_pointer (&cli->synthesize, g_free);
+  g_clear_pointer (&cli->rounds, g_free);
+  g_clear_pointer (&cli->moderator, g_free);
+  g_clear_pointer (&cli->budget, g_free);
   g_clear_pointer (&cli->chat_id, g_free);
   g_clear_pointer (&cli->thread_id, g_free);
   g_clear_pointer (&cli->format, g_free);

@@ -784,8 +784,13 @@ answer_room (JsonNode  *answer,
   return json_node_get_object (room);
 }
 
+/* room create NAME, room join INVITE: one frame carrying the one argument
+ * as @member, answered with the room, which is printed. */
 static int
-room_create (RoomRun *run)
+room_request_room (RoomRun    *run,
+                   const char *type,
+                   const char *member,
+                   const char *usage)
 {
   g_autoptr(JsonNode) frame = NULL;
   g_autoptr(JsonNode) answer = NULL;
@@ -793,16 +798,22 @@ room_create (RoomRun *run)
   JsonObject *room;
 
   if (run->cli->args[1] == NULL || run->cli->args[2] != NULL)
-    return confab_cli_error (CLI_EXIT_LOCAL, "room create takes one NAME");
+    return confab_cli_error (CLI_EXIT_LOCAL, "%s", usage);
 
-  frame = new_frame ("room.create", NULL);
-  json_object_set_string_member (frame_object (frame), "name", run->cli->args[1]);
+  frame = new_frame (type, NULL);
+  json_object_set_string_member (frame_object (frame), member, run->cli->args[1]);
   answer = request (run, frame, &error);
   if (answer == NULL || (room = answer_room (answer, &error)) == NULL)
     return room_fail (error);
 
   print_room (run->cli, room);
   return CLI_EXIT_OK;
+}
+
+static int
+room_create (RoomRun *run)
+{
+  return room_request_room (run, "room.create", "name", "room create takes one NAME");
 }
 
 static int
@@ -940,22 +951,7 @@ room_invite (RoomRun *run)
 static int
 room_join (RoomRun *run)
 {
-  g_autoptr(JsonNode) frame = NULL;
-  g_autoptr(JsonNode) answer = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *room;
-
-  if (run->cli->args[1] == NULL || run->cli->args[2] != NULL)
-    return confab_cli_error (CLI_EXIT_LOCAL, "room join takes one INVITE");
-
-  frame = new_frame ("invite.accept", NULL);
-  json_object_set_string_member (frame_object (frame), "token", run->cli->args[1]);
-  answer = request (run, frame, &error);
-  if (answer == NULL || (room = answer_room (answer, &error)) == NULL)
-    return room_fail (error);
-
-  print_room (run->cli, room);
-  return CLI_EXIT_OK;
+  return room_request_room (run, "invite.accept", "token", "room join takes one INVITE");
 }
 
 static int
@@ -1071,60 +1067,37 @@ room_kick (RoomRun *run)
   return CLI_EXIT_OK;
 }
 
-/* invite.revoke names the room; the invite alone does not say which, so
- * it is tried in each room this user manages. */
+/* The token names its room: one invite.revoke without "room". */
 static int
 room_revoke (RoomRun *run)
 {
-  g_autoptr(JsonNode) frame = new_frame ("rooms", NULL);
-  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(JsonNode) frame = new_frame ("invite.revoke", NULL);
+  g_autoptr(JsonNode) ack = NULL;
   g_autoptr(GError) error = NULL;
   ConfabCli *cli = run->cli;
-  JsonArray *rooms;
 
   if (cli->args[1] == NULL || cli->args[2] != NULL)
     return confab_cli_error (CLI_EXIT_LOCAL, "room revoke takes one INVITE");
 
-  answer = request (run, frame, &error);
-  if (answer == NULL)
+  json_object_set_string_member (frame_object (frame), "token", cli->args[1]);
+  ack = request (run, frame, &error);
+  if (g_error_matches (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_NOT_FOUND))
+    return confab_cli_error (CLI_EXIT_REFUSED,
+                             "no such invite in the rooms you manage (or it was already revoked)");
+  if (ack == NULL)
     return room_fail (error);
 
-  rooms = member_array (frame_object (answer), "rooms");
-  for (guint i = 0; rooms != NULL && i < json_array_get_length (rooms); i++)
+  if (cli->json)
     {
-      JsonObject *room = json_array_get_object_element (rooms, i);
-      g_autoptr(JsonNode) revoke = NULL;
-      g_autoptr(JsonNode) ack = NULL;
-      g_autoptr(GError) local_error = NULL;
-      ConfabRoomRole role;
+      JsonBuilder *builder;
 
-      if (room == NULL || member_string (room, "id") == NULL ||
-          !confab_room_role_from_string (member_string (room, "role"), &role) ||
-          !confab_room_role_allows (role, CONFAB_ACTION_INVITE))
-        continue;
-
-      revoke = new_frame ("invite.revoke", member_string (room, "id"));
-      json_object_set_string_member (frame_object (revoke), "token", cli->args[1]);
-      ack = request (run, revoke, &local_error);
-      if (ack != NULL)
-        {
-          if (cli->json)
-            {
-              JsonBuilder *builder = confab_cli_json_begin ("room");
-
-              confab_cli_json_add_string (builder, "room_id", member_string (room, "id"));
-              confab_cli_json_end (builder);
-              builder = confab_cli_json_begin ("revoked");
-              confab_cli_json_end (builder);
-            }
-          return CLI_EXIT_OK;
-        }
-      if (!g_error_matches (local_error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_NOT_FOUND))
-        return room_fail (local_error);
+      run->room = g_strdup (member_string (frame_object (ack), "room"));
+      print_room_header (run);
+      builder = confab_cli_json_begin ("revoked");
+      confab_cli_json_end (builder);
     }
 
-  return confab_cli_error (CLI_EXIT_REFUSED,
-                           "no such invite in the rooms you manage (or it was already revoked)");
+  return CLI_EXIT_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1414,8 +1387,46 @@ typedef struct
   RoomRun     *run;
   const char  *message;   /* the reply's id in the room */
   GString     *text;      /* the reply so far */
+  gsize        sent;      /* how much of it went out as deltas */
+  gint64       last_sent; /* monotonic µs of the last delta frame */
+  guint        flush_id;
   gboolean     ends_with_newline;
 } AskStream;
+
+/* Deltas go out at most every 100 ms, batched, like the desktop's: a fast
+ * model would otherwise outrun the server's 40 frames/s per connection. */
+#define ASK_DELTA_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
+
+static void
+ask_stream_flush (AskStream *stream)
+{
+  RoomRun *run = stream->run;
+  g_autoptr(JsonNode) frame = NULL;
+
+  g_clear_handle_id (&stream->flush_id, g_source_remove);
+  if (stream->sent == stream->text->len)
+    return;
+
+  frame = new_frame ("stream.delta", run->room);
+  json_object_set_string_member (frame_object (frame), "message", stream->message);
+  json_object_set_string_member (frame_object (frame), "text", stream->text->str + stream->sent);
+  json_object_set_int_member (frame_object (frame), "offset", stream->sent);
+  stream->sent = stream->text->len;
+  stream->last_sent = g_get_monotonic_time ();
+
+  /* Lost while offline: the whole text goes with stream.end. */
+  confab_room_client_send (run->client, frame);
+}
+
+static gboolean
+ask_stream_flush_cb (gpointer user_data)
+{
+  AskStream *stream = user_data;
+
+  stream->flush_id = 0;
+  ask_stream_flush (stream);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 on_reply_delta_cb (ConfabReply *reply,
@@ -1423,15 +1434,14 @@ on_reply_delta_cb (ConfabReply *reply,
                    AskStream   *stream)
 {
   RoomRun *run = stream->run;
-  g_autoptr(JsonNode) frame = new_frame ("stream.delta", run->room);
+  gint64 wait;
 
-  json_object_set_string_member (frame_object (frame), "message", stream->message);
-  json_object_set_string_member (frame_object (frame), "text", text);
-  json_object_set_int_member (frame_object (frame), "offset", stream->text->len);
   g_string_append (stream->text, text);
-
-  /* Lost while offline: the whole text goes with stream.end. */
-  confab_room_client_send (run->client, frame);
+  wait = stream->last_sent + ASK_DELTA_INTERVAL_US - g_get_monotonic_time ();
+  if (wait <= 0)
+    ask_stream_flush (stream);
+  else if (stream->flush_id == 0)
+    stream->flush_id = g_timeout_add (MAX (1, wait / 1000), ask_stream_flush_cb, stream);
 
   if (run->cli->json)
     {
@@ -1544,7 +1554,7 @@ room_ask (RoomRun *run)
   g_autofree char *prompt_id = NULL;
   g_autofree char *message = NULL;
   ConfabCli *cli = run->cli;
-  AskStream stream = { run, NULL, NULL, FALSE };
+  AskStream stream = { .run = run };
   const char *status;
   gint64 seq = 0;
   int exit = CLI_EXIT_OK;
@@ -1625,6 +1635,8 @@ room_ask (RoomRun *run)
   confab_reply_run_finish (reply, result, &reply_error);
   g_source_remove (sigint_id);
   g_signal_handlers_disconnect_by_data (reply, &stream);
+  /* The rest of the batch, so followers' deltas add up to the reply. */
+  ask_stream_flush (&stream);
 
   if (!cli->json && stream.text->len > 0 && !stream.ends_with_newline)
     confab_cli_write ("\n");

@@ -25,7 +25,12 @@ typedef struct
   GStrv                 base_urls;
 
   /* Verb options. */
-  char                 *model;
+  char                 *model;    /* the last -m */
+  GStrv                 models;   /* every -m, in order (compare, roundtable) */
+  char                 *synthesize; /* compare */
+  char                 *rounds;     /* roundtable */
+  char                 *moderator;  /* roundtable */
+  char                 *budget;     /* roundtable */
   gboolean              new_chat;
   char                 *chat_id;
   char                 *thread_id;
@@ -91,6 +96,18 @@ void          confab_cli_json_add_count (JsonBuilder   *builder,
 /* {"event":"error","kind":…,"message":…} */
 void          confab_cli_json_error     (const GError  *error);
 
+/* The prompt: the arguments joined, or stdin for a lone "-"; NULL (no
+ * error) when there are none. */
+char         *confab_cli_read_prompt    (ConfabCli     *cli,
+                                         GError       **error);
+/* The chat of --chat or --thread (whose main-line parent goes to
+ * *parent_id), or a new one titled after prompt; on failure prints the
+ * error and sets *exit. */
+ConfabChat   *confab_cli_resolve_chat   (ConfabCli     *cli,
+                                         const char    *prompt,
+                                         gint64        *parent_id,
+                                         int           *exit);
+
 /* Writes text to stdout at once (streaming). */
 void          confab_cli_write          (const char    *text);
 
@@ -104,5 +121,7 @@ int           confab_cli_import         (ConfabCli     *cli);
 int           confab_cli_export         (ConfabCli     *cli);
 int           confab_cli_server         (ConfabCli     *cli);
 int           confab_cli_room           (ConfabCli     *cli);
+int           confab_cli_compare        (ConfabCli     *cli);
+int           confab_cli_roundtable     (ConfabCli     *cli);
 
 G_END_DECLS

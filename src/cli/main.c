@@ -38,6 +38,20 @@ static const char help_text[] =
   "  export CHAT_ID --format markdown|json [-o FILE]\n"
   "                                  write a chat (its current line, with threads) to\n"
   "                                  FILE or stdout\n"
+  "  compare -m MODEL -m MODEL [-m …] [--synthesize MODEL] [--json] PROMPT\n"
+  "                                  send PROMPT to every MODEL at once; the answers\n"
+  "                                  are kept as alternatives of one reply (the first\n"
+  "                                  on the chat's main line); --synthesize asks MODEL\n"
+  "                                  for one answer made from all of them, which\n"
+  "                                  becomes the main line's reply\n"
+  "  roundtable -m MODEL[=NAME] -m MODEL[=NAME] [--rounds N] [--json] TOPIC\n"
+  "                                  the models (one more -m each) discuss TOPIC in\n"
+  "                                  turns, as NAME (default: the model's name), for N\n"
+  "                                  rounds (default 2), each seeing the whole\n"
+  "                                  transcript; also [--moderator MODEL]: a model names\n"
+  "                                  each next speaker (else round-robin), and\n"
+  "                                  [--budget TOKENS]: stop once the turns used that\n"
+  "                                  many tokens. The transcript is an ordinary chat\n"
   "  server register|login --server URL --user NAME\n"
   "                                  create an account on a confabd server, or sign\n"
   "                                  in; the password is read from stdin (typed\n"
@@ -80,6 +94,10 @@ static const char help_text[] =
   "  --chat ID                       continue chat ID, with any model: the whole\n"
   "                                  history goes along, replies of other models\n"
   "                                  attributed\n"
+  "  --synthesize MODEL              compare: the model that writes the final answer\n"
+  "  --rounds N                      roundtable: rounds to hold (default 2)\n"
+  "  --moderator MODEL               roundtable: a model that picks each next speaker\n"
+  "  --budget TOKENS                 roundtable: stop once this many tokens are used\n"
   "  --thread MSG_ID                 reply in the thread of message MSG_ID; the model\n"
   "                                  sees the chat up to that message and the thread\n"
   "  --json                          one JSON object per line, each with an \"event\"\n"
@@ -120,6 +138,17 @@ static const char help_text[] =
   "  seconds), text.\n"
   "  models prints PROVIDER:MODEL<TAB>NAME<TAB>CONTEXT_WINDOW lines (or a \"models\"\n"
   "  event and one \"model\" event each).\n"
+  "  compare prints, for each model in the order given, a line \"== MODEL ==\" and its\n"
+  "  answer (the first as it streams, the others once they are its turn), then\n"
+  "  \"== synthesis (MODEL) ==\" and the synthesis; a model that failed prints what\n"
+  "  it said and its error goes to stderr. With --json: {\"event\":\"chat\",…,\n"
+  "  \"models\":[…]}, then per model \"delta\", \"done\" or \"error\" events with\n"
+  "  \"model\" (and \"synthesis\":true for the synthesis), then {\"event\":\"end\",\n"
+  "  \"answered\":N,\"failed\":N}.\n"
+  "  roundtable prints each turn as \"== NAME (MODEL), round R ==\" and its text;\n"
+  "  with --json: \"chat\" (with \"participants\"), then \"turn\", \"delta\", \"done\"\n"
+  "  or \"error\" events with \"name\", \"model\" and \"round\", then {\"event\":\"end\",\n"
+  "  \"reason\":\"rounds\"|\"budget\"|\"stopped\"|\"failed\",\"turns\":N}.\n"
   "  Ctrl+C during a reply stops it; what arrived is kept, marked cancelled.\n"
   "\n"
   "Rooms:\n"
@@ -140,7 +169,8 @@ static const char help_text[] =
   "  2  the provider or the server refused: no or wrong key or password, no\n"
   "     permission, unknown model, room or user, rate limit, prompt too long,\n"
   "     bad request, overloaded, session expired\n"
-  "  3  network or stream failure: unreachable, connection lost, reply cut short\n"
+  "  3  network or stream failure: unreachable, connection lost, reply cut short;\n"
+  "     compare and roundtable: some models failed (the others' answers printed)\n"
   "  130  cancelled with Ctrl+C\n"
   "Errors are one line on stderr: \"confab-cli: error: …\".\n";
 
@@ -160,6 +190,8 @@ static const struct
   { "export", confab_cli_export },
   { "server", confab_cli_server },
   { "room", confab_cli_room },
+  { "compare", confab_cli_compare },
+  { "roundtable", confab_cli_roundtable },
 };
 
 /* An option given to a verb that has no use for it is a mistake worth
@@ -173,13 +205,23 @@ check_verb_options (ConfabCli  *cli,
   /* room checks its own (confab-cli-room.c). */
   gboolean room = g_str_equal (verb, "room");
   gboolean server = g_str_equal (verb, "server");
+  gboolean compare = g_str_equal (verb, "compare");
+  gboolean roundtable = g_str_equal (verb, "roundtable");
+  gboolean multi = compare || roundtable;
 
-  if (!chat && !room && cli->model != NULL)
-    return confab_cli_error (CLI_EXIT_LOCAL, "-m/--model is for chat and room ask only");
-  if (!chat && cli->new_chat)
-    return confab_cli_error (CLI_EXIT_LOCAL, "--new is for chat only");
-  if (!chat && !room && cli->chat_id != NULL)
-    return confab_cli_error (CLI_EXIT_LOCAL, "--chat is for chat, room send and room ask only");
+  if (!chat && !room && !multi && cli->model != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL,
+                             "-m/--model is for chat, compare, roundtable and room ask only");
+  if (!chat && !multi && cli->new_chat)
+    return confab_cli_error (CLI_EXIT_LOCAL, "--new is for chat, compare and roundtable only");
+  if (!chat && !room && !multi && cli->chat_id != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "--chat is for chat, compare, roundtable, "
+                             "room send and room ask only");
+  if (!compare && cli->synthesize != NULL)
+    return confab_cli_error (CLI_EXIT_LOCAL, "--synthesize is for compare only");
+  if (!roundtable && (cli->rounds != NULL || cli->moderator != NULL || cli->budget != NULL))
+    return confab_cli_error (CLI_EXIT_LOCAL,
+                             "--rounds, --moderator and --budget are for roundtable only");
   if (!room && !server && cli->server != NULL)
     return confab_cli_error (CLI_EXIT_LOCAL, "--server is for server and room only");
   if (!server && !room && cli->user != NULL)
@@ -210,7 +252,11 @@ run (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, NULL, NULL },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &cli.data_dir, NULL, NULL },
     { "base-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli.base_urls, NULL, NULL },
-    { "model", 'm', 0, G_OPTION_ARG_STRING, &cli.model, NULL, NULL },
+    { "model", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &cli.models, NULL, NULL },
+    { "synthesize", 0, 0, G_OPTION_ARG_STRING, &cli.synthesize, NULL, NULL },
+    { "rounds", 0, 0, G_OPTION_ARG_STRING, &cli.rounds, NULL, NULL },
+    { "moderator", 0, 0, G_OPTION_ARG_STRING, &cli.moderator, NULL, NULL },
+    { "budget", 0, 0, G_OPTION_ARG_STRING, &cli.budget, NULL, NULL },
     { "new", 0, 0, G_OPTION_ARG_NONE, &cli.new_chat, NULL, NULL },
     { "chat", 0, 0, G_OPTION_ARG_STRING, &cli.chat_id, NULL, NULL },
     { "thread", 0, 0, G_OPTION_ARG_STRING, &cli.thread_id, NULL, NULL },
@@ -239,6 +285,9 @@ run (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return confab_cli_error (CLI_EXIT_LOCAL, "%s (see confab-cli --help)", error->message);
+  /* One model for most verbs: the last -m, as a plain option would. */
+  if (cli.models != NULL && cli.models[0] != NULL)
+    cli.model = g_strdup (cli.models[g_strv_length (cli.models) - 1]);
 
   for (guint i = 0; args != NULL && args[i] != NULL; i++)
     if (!g_utf8_validate (args[i], -1, NULL))

@@ -159,7 +159,9 @@ confab_conversation_collect (ConfabStore  *store,
   return g_steal_pointer (&messages);
 }
 
-/* Who wrote an assistant message, as "PROVIDER:MODEL" when known. */
+/* Who wrote an assistant message, as "PROVIDER:MODEL" when known; a
+ * round-table speaker as "NAME (PROVIDER:MODEL)", so a chat continued
+ * after one still tells its voices apart. */
 static char *
 dup_writer (ConfabMessage *message)
 {
@@ -168,7 +170,12 @@ dup_writer (ConfabMessage *message)
   const char *author = confab_message_get_author (message);
 
   if (provider != NULL && *provider != '\0' && model != NULL && *model != '\0')
-    return g_strdup_printf ("%s:%s", provider, model);
+    {
+      if (author != NULL && *author != '\0' && strchr (author, ':') == NULL &&
+          g_strcmp0 (author, provider) != 0)
+        return g_strdup_printf ("%s (%s:%s)", author, provider, model);
+      return g_strdup_printf ("%s:%s", provider, model);
+    }
   if (author != NULL && *author != '\0')
     return g_strdup (author);
 

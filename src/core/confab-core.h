@@ -14,4 +14,5 @@
 #include "confab-model-catalogue.h"
 #include "confab-conversation.h"
 #include "confab-chat-session.h"
+#include "confab-conductor.h"
 #include "confab-secrets.h"

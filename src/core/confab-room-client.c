@@ -652,6 +652,28 @@ is_self (ConfabRoomClient *self,
   return self->user != NULL && g_strcmp0 (user, self->user) == 0;
 }
 
+/* Whether @seq is part of the replay of the join in flight for @room: at
+ * most the "joined" frame's last_seq. What a replay says happened then,
+ * not now: the join itself was accepted. */
+static gboolean
+is_replayed (ConfabRoomClient *self,
+             Room             *room,
+             gint64            seq)
+{
+  Pending *pending;
+  gint64 last_seq = 0;
+
+  if (room->join_id == 0)
+    return FALSE;
+
+  pending = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (room->join_id));
+  if (pending == NULL || pending->joined == NULL)
+    return FALSE;
+
+  return confab_protocol_get_int (json_node_get_object (pending->joined), "last_seq", FALSE,
+                                  &last_seq, NULL) && seq <= last_seq;
+}
+
 static void
 on_event (ConfabRoomClient *self,
           JsonObject       *frame)
@@ -662,6 +684,7 @@ on_event (ConfabRoomClient *self,
   Room *room;
   JsonNode *data_node;
   JsonObject *data = NULL;
+  gboolean replayed;
 
   if (!confab_protocol_get_string (frame, "room", FALSE, &room_id, NULL) ||
       !confab_protocol_get_int (frame, "seq", FALSE, &seq, NULL) ||
@@ -684,6 +707,8 @@ on_event (ConfabRoomClient *self,
       return;
     }
 
+  /* Asked before ::event, whose handlers may let the room go. */
+  replayed = is_replayed (self, room, seq);
   room->last_seq = seq;
   g_signal_emit (self, signals[EVENT], 0, room_id, seq, frame);
 
@@ -692,7 +717,8 @@ on_event (ConfabRoomClient *self,
     data = json_node_get_object (data_node);
 
   /* The server stops sending to a member it removed: no re-join will be
-   * accepted either, so say it now. */
+   * accepted either, so say it now. A removal in a replay is history (the
+   * user was invited again since, or the join would have been refused). */
   if (g_str_equal (event, "room.deleted"))
     {
       g_autoptr(GError) error = g_error_new_literal (CONFAB_PROTOCOL_ERROR,
@@ -700,7 +726,8 @@ on_event (ConfabRoomClient *self,
                                                      _("The room was deleted."));
       lose_room (self, room_id, error);
     }
-  else if (g_str_equal (event, "member.removed") && data != NULL && is_self (self, data, "user"))
+  else if (g_str_equal (event, "member.removed") && data != NULL &&
+           is_self (self, data, "user") && !replayed)
     {
       g_autoptr(GError) error = g_error_new_literal (CONFAB_PROTOCOL_ERROR,
                                                      CONFAB_PROTOCOL_ERROR_NOT_FOUND,

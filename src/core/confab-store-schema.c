@@ -197,6 +197,30 @@ static const char *const migrations[] = {
   "  WHERE room_id IS NOT NULL;"
   "CREATE INDEX chats_by_remote ON chats (remote_id) WHERE remote_id IS NOT NULL;"
   "CREATE INDEX messages_by_remote ON messages (remote_id) WHERE remote_id IS NOT NULL;",
+
+  /* 5: several models in one chat (docs/store.md). model_aliases maps an
+   * @alias typed in a prompt (stored without the "@", matched without
+   * regard to case) to "PROVIDER:MODEL"; the defaults below can be edited
+   * or deleted. model_prices holds what the user says a model costs, per
+   * million tokens; a model without a row has no known cost. Both are
+   * keyed by "PROVIDER:MODEL", apart from the models table, which a
+   * catalogue refresh replaces. */
+  "CREATE TABLE model_aliases ("
+  "  alias   TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,"
+  "  model   TEXT NOT NULL,"
+  "  created INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "INSERT INTO model_aliases (alias, model, created) VALUES"
+  "  ('gpt', 'openai:gpt-4o-mini', 0),"
+  "  ('claude', 'anthropic:claude-sonnet-4-5', 0),"
+  "  ('gemini', 'gemini:gemini-2.5-flash', 0),"
+  "  ('llama', 'ollama:llama3.2', 0);"
+  "CREATE TABLE model_prices ("
+  "  model           TEXT NOT NULL PRIMARY KEY,"
+  "  input_per_mtok  REAL NOT NULL CHECK (input_per_mtok >= 0),"
+  "  output_per_mtok REAL NOT NULL CHECK (output_per_mtok >= 0),"
+  "  updated         INTEGER NOT NULL"
+  ") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);

@@ -12,6 +12,8 @@
 #include "confab-message.h"
 #include "confab-message-list.h"
 #include "confab-search-hit.h"
+#include "confab-mentions.h"
+#include "confab-usage.h"
 
 G_BEGIN_DECLS
 
@@ -31,7 +33,7 @@ typedef enum
 } ConfabStoreError;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CONFAB_STORE_SCHEMA_VERSION 4
+#define CONFAB_STORE_SCHEMA_VERSION 5
 
 #define CONFAB_TYPE_STORE (confab_store_get_type ())
 G_DECLARE_FINAL_TYPE (ConfabStore, confab_store, CONFAB, STORE, GObject)
@@ -290,5 +292,53 @@ gboolean       confab_store_set_message_remote_id (ConfabStore    *self,
                                                    ConfabMessage  *message,
                                                    const char     *remote_id,
                                                    GError        **error);
+
+/* ---- Several models in one chat (schema 5, docs/store.md). */
+
+/* The @aliases of mentions (ConfabModelAlias), by alias. Defaults: @gpt,
+ * @claude, @gemini, @llama. */
+GPtrArray     *confab_store_list_aliases        (ConfabStore    *self,
+                                                 GError        **error);
+/* Adds or changes one (case does not matter; a leading "@" is dropped).
+ * CONFAB_STORE_ERROR_INVALID for a bad alias or a model that is not
+ * "PROVIDER:MODEL". */
+gboolean       confab_store_set_alias           (ConfabStore    *self,
+                                                 const char     *alias,
+                                                 const char     *model,
+                                                 GError        **error);
+/* CONFAB_STORE_ERROR_NOT_FOUND when there is no such alias. */
+gboolean       confab_store_delete_alias        (ConfabStore    *self,
+                                                 const char     *alias,
+                                                 GError        **error);
+
+/* Prices per million tokens ("PROVIDER:MODEL"); negative prices are
+ * CONFAB_STORE_ERROR_INVALID. */
+gboolean       confab_store_set_model_price     (ConfabStore    *self,
+                                                 const char     *model,
+                                                 double          input_per_mtok,
+                                                 double          output_per_mtok,
+                                                 GError        **error);
+/* Forgets it (no error when there was none). */
+gboolean       confab_store_delete_model_price  (ConfabStore    *self,
+                                                 const char     *model,
+                                                 GError        **error);
+/* NULL with CONFAB_STORE_ERROR_NOT_FOUND when the model has no price. */
+ConfabModelPrice *confab_store_lookup_model_price (ConfabStore  *self,
+                                                   const char   *model,
+                                                   GError      **error);
+/* Every price set (ConfabModelPrice), by model. */
+GPtrArray     *confab_store_list_model_prices   (ConfabStore    *self,
+                                                 GError        **error);
+/* What a reply cost: FALSE (no error) when its model has no price or it
+ * is not a reply. */
+gboolean       confab_store_get_message_cost    (ConfabStore    *self,
+                                                 ConfabMessage  *message,
+                                                 double         *cost,
+                                                 GError        **error);
+/* A chat's replies per model (ConfabModelUsage, by model): every reply
+ * stored, on any branch and in threads, since each one was paid for. */
+GPtrArray     *confab_store_get_chat_usage      (ConfabStore    *self,
+                                                 gint64          chat_id,
+                                                 GError        **error);
 
 G_END_DECLS

@@ -228,6 +228,33 @@ _confabd_hub_history (ConfabdRequest  *request,
 
 /* ---- Messages */
 
+/* A new message of the sender's in @chat (@thread: its parent, or NULL)
+ * with @role, and its event's data so far: "message", "chat", "thread". */
+static JsonObject *
+new_message (ConfabdRequest *request,
+             ConfabdMessage *message,
+             const char     *id,
+             const char     *chat,
+             const char     *thread,
+             const char     *role)
+{
+  JsonObject *data;
+
+  message->id = (char *) id;
+  message->room = (char *) request->room;
+  message->chat = (char *) chat;
+  message->thread = (char *) thread;
+  message->author = (char *) request->user;
+  message->role = (char *) role;
+  message->created = _confabd_hub_now_ms ();
+
+  data = json_object_new ();
+  json_object_set_string_member (data, "message", id);
+  json_object_set_string_member (data, "chat", chat);
+  set_string_or_null (data, "thread", thread);
+  return data;
+}
+
 gboolean
 _confabd_hub_message_create (ConfabdRequest  *request,
                              GError         **error)
@@ -249,20 +276,9 @@ _confabd_hub_message_create (ConfabdRequest  *request,
       !check_thread (request, chat, thread, error))
     return FALSE;
 
-  message.id = id;
-  message.room = (char *) request->room;
-  message.chat = (char *) chat;
-  message.thread = (char *) thread;
-  message.author = (char *) request->user;
-  message.role = (char *) "user";
+  data = new_message (request, &message, id, chat, thread, "user");
   message.text = (char *) text;
   message.status = (char *) "complete";
-  message.created = _confabd_hub_now_ms ();
-
-  data = json_object_new ();
-  json_object_set_string_member (data, "message", id);
-  json_object_set_string_member (data, "chat", chat);
-  set_string_or_null (data, "thread", thread);
   json_object_set_string_member (data, "text", text);
   json_object_set_string_member (data, "role", "user");
   extra = json_object_new ();
@@ -429,21 +445,10 @@ _confabd_hub_stream_start (ConfabdRequest  *request,
       !check_thread (request, chat, thread, error))
     return FALSE;
 
-  message.id = id;
-  message.room = (char *) request->room;
-  message.chat = (char *) chat;
-  message.thread = (char *) thread;
-  message.author = (char *) request->user;
-  message.role = (char *) "assistant";
+  data = new_message (request, &message, id, chat, thread, "assistant");
   message.model = (char *) model;
   message.text = (char *) "";
   message.status = (char *) "streaming";
-  message.created = _confabd_hub_now_ms ();
-
-  data = json_object_new ();
-  json_object_set_string_member (data, "message", id);
-  json_object_set_string_member (data, "chat", chat);
-  set_string_or_null (data, "thread", thread);
   json_object_set_string_member (data, "model", model);
   json_object_set_string_member (data, "role", "assistant");
   extra = json_object_new ();

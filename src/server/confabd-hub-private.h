@@ -56,6 +56,12 @@ typedef gboolean (*ConfabdFrameHandler) (ConfabdRequest  *request,
 /* confabd-hub.c */
 gboolean     _confabd_hub_enter_room        (ConfabdRequest        *request,
                                              GError               **error);
+/* The same for a room the frame does not name (@room must outlive the
+ * request); @not_found is the error's message when the user is not in it. */
+gboolean     _confabd_hub_enter_room_id     (ConfabdRequest        *request,
+                                             const char            *room,
+                                             const char            *not_found,
+                                             GError               **error);
 gboolean     _confabd_hub_require           (ConfabdRequest        *request,
                                              ConfabAction           action,
                                              GError               **error);

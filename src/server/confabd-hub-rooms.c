@@ -285,22 +285,21 @@ _confabd_hub_invite_revoke (ConfabdRequest  *request,
                             GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *token_hash = NULL;
   g_autofree char *derived = NULL;
+  g_autoptr(ConfabdInvite) named = NULL;
   g_autoptr(GPtrArray) invites = NULL;
   const char *token;
   const char *token_id;
   guint i;
 
-  if (!_confabd_hub_enter_room (request, error) ||
-      !_confabd_hub_require (request, CONFAB_ACTION_INVITE, error) ||
-      !confab_protocol_get_string (request->frame, "token", TRUE, &token, error) ||
+  if (!confab_protocol_get_string (request->frame, "token", TRUE, &token, error) ||
       !confab_protocol_get_string (request->frame, "token_id", TRUE, &token_id, error))
     return FALSE;
 
   if (token != NULL)
     {
-      g_autofree char *token_hash = confab_protocol_hash_token (token);
-
+      token_hash = confab_protocol_hash_token (token);
       token_id = derived = invite_token_id (token_hash);
     }
   else if (token_id == NULL)
@@ -309,6 +308,23 @@ _confabd_hub_invite_revoke (ConfabdRequest  *request,
                            _("“token” or “token_id” is missing."));
       return FALSE;
     }
+
+  /* The token names its room, so "room" may be left out with it; the
+   * sender must still be allowed to invite there. */
+  if (token_hash != NULL && !json_object_has_member (request->frame, "room"))
+    {
+      named = confabd_storage_lookup_invite (request->hub->storage, token_hash, &local_error);
+      if (named == NULL)
+        return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error),
+                                            _("No such invite."));
+      if (!_confabd_hub_enter_room_id (request, named->room, _("No such invite."), error))
+        return FALSE;
+    }
+  else if (!_confabd_hub_enter_room (request, error))
+    return FALSE;
+
+  if (!_confabd_hub_require (request, CONFAB_ACTION_INVITE, error))
+    return FALSE;
 
   /* Revoked or used up already: there is nothing to revoke. */
   invites = confabd_storage_list_invites (request->hub->storage, request->room, &local_error);

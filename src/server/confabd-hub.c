@@ -90,17 +90,26 @@ gboolean
 _confabd_hub_enter_room (ConfabdRequest  *request,
                          GError         **error)
 {
+  const char *room;
+
+  return confab_protocol_get_string (request->frame, "room", FALSE, &room, error) &&
+         _confabd_hub_enter_room_id (request, room, _("No such room."), error);
+}
+
+gboolean
+_confabd_hub_enter_room_id (ConfabdRequest  *request,
+                            const char      *room,
+                            const char      *not_found,
+                            GError         **error)
+{
   g_autoptr(GError) local_error = NULL;
   g_autofree char *role = NULL;
 
-  if (!confab_protocol_get_string (request->frame, "room", FALSE, &request->room, error))
-    return FALSE;
-
+  request->room = room;
   role = confabd_storage_lookup_role (request->hub->storage, request->room, request->user,
                                       &local_error);
   if (role == NULL)
-    return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error),
-                                        _("No such room."));
+    return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), not_found);
 
   if (!confab_room_role_from_string (role, &request->role))
     {

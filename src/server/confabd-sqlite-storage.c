@@ -530,13 +530,28 @@ confabd_sqlite_storage_list_invites (ConfabdStorage  *storage,
 }
 
 static ConfabdInvite *
+confabd_sqlite_storage_lookup_invite (ConfabdStorage  *storage,
+                                      const char      *token_hash,
+                                      GError         **error)
+{
+  static const char sql[] = "SELECT " INVITE_COLUMNS " FROM invites WHERE token_hash = ?1";
+  ConfabdSqliteStorage *self = CONFABD_SQLITE_STORAGE (storage);
+  g_autoptr(ConfabdStmt) stmt = _confabd_sqlite_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return NULL;
+  _confabd_bind_text (stmt, 1, token_hash);
+  if (!_confabd_sqlite_step_row (self, stmt, "No such invite", error))
+    return NULL;
+  return invite_from_row (stmt);
+}
+
+static ConfabdInvite *
 confabd_sqlite_storage_consume_invite (ConfabdStorage  *storage,
                                        const char      *token_hash,
                                        gint64           now,
                                        GError         **error)
 {
-  static const char select_sql[] =
-    "SELECT " INVITE_COLUMNS " FROM invites WHERE token_hash = ?1";
   static const char use_sql[] =
     "UPDATE invites SET uses_left = uses_left - 1 WHERE token_hash = ?1 AND uses_left > 0";
   ConfabdSqliteStorage *self = CONFABD_SQLITE_STORAGE (storage);
@@ -547,16 +562,9 @@ confabd_sqlite_storage_consume_invite (ConfabdStorage  *storage,
   if (!_confabd_sqlite_begin (self, error))
     return NULL;
 
-  {
-    g_autoptr(ConfabdStmt) stmt = _confabd_sqlite_prepare (self, select_sql, error);
-
-    if (stmt == NULL)
-      goto fail;
-    _confabd_bind_text (stmt, 1, token_hash);
-    if (!_confabd_sqlite_step_row (self, stmt, "No such invite", error))
-      goto fail;
-    invite = invite_from_row (stmt);
-  }
+  invite = confabd_sqlite_storage_lookup_invite (storage, token_hash, error);
+  if (invite == NULL)
+    goto fail;
 
   if (invite->revoked || invite->expires <= now || invite->uses_left == 0)
     {
@@ -652,6 +660,7 @@ confabd_sqlite_storage_iface_init (ConfabdStorageInterface *iface)
   iface->create_invite = confabd_sqlite_storage_create_invite;
   iface->list_invites = confabd_sqlite_storage_list_invites;
   iface->consume_invite = confabd_sqlite_storage_consume_invite;
+  iface->lookup_invite = confabd_sqlite_storage_lookup_invite;
   iface->revoke_invite = confabd_sqlite_storage_revoke_invite;
   iface->append_event = _confabd_sqlite_append_event;
   iface->list_events = _confabd_sqlite_list_events;

@@ -266,6 +266,15 @@ confabd_storage_list_invites (ConfabdStorage  *self,
 }
 
 ConfabdInvite *
+confabd_storage_lookup_invite (ConfabdStorage  *self,
+                               const char      *token_hash,
+                               GError         **error)
+{
+  g_return_val_if_fail (token_hash != NULL, NULL);
+  STORAGE_CALL (self, lookup_invite, NULL, token_hash, error);
+}
+
+ConfabdInvite *
 confabd_storage_consume_invite (ConfabdStorage  *self,
                                 const char      *token_hash,
                                 gint64           now,

@@ -165,6 +165,9 @@ struct _ConfabdStorageInterface
   gboolean       (*create_invite)      (ConfabdStorage *self, const char *token_hash,
                                         const ConfabdInvite *invite, GError **error);
   GPtrArray     *(*list_invites)       (ConfabdStorage *self, const char *room, GError **error);
+  /* The invite whatever its state (NOT_FOUND if none), without using it. */
+  ConfabdInvite *(*lookup_invite)      (ConfabdStorage *self, const char *token_hash,
+                                        GError **error);
   /* Checks the invite is live at @now (else NOT_FOUND / CONFLICT for used up
    * or expired or revoked) and takes one use, atomically. */
   ConfabdInvite *(*consume_invite)     (ConfabdStorage *self, const char *token_hash,
@@ -231,6 +234,8 @@ gboolean        confabd_storage_remove_member  (ConfabdStorage *self, const char
 gboolean        confabd_storage_create_invite  (ConfabdStorage *self, const char *token_hash,
                                                 const ConfabdInvite *invite, GError **error);
 GPtrArray      *confabd_storage_list_invites   (ConfabdStorage *self, const char *room,
+                                                GError **error);
+ConfabdInvite  *confabd_storage_lookup_invite  (ConfabdStorage *self, const char *token_hash,
                                                 GError **error);
 ConfabdInvite  *confabd_storage_consume_invite (ConfabdStorage *self, const char *token_hash,
                                                 gint64 now, GError **error);

@@ -44,16 +44,6 @@ closed_cb (SoupWebsocketConnection *websocket,
   client->close_code = soup_websocket_connection_get_close_code (websocket);
 }
 
-static void
-connect_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 ConfabdTestClient *
 confabd_test_client_new_raw (const char *uri,
                              const char *name)
@@ -63,8 +53,7 @@ confabd_test_client_new_raw (const char *uri,
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", ws_uri);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
+  g_autofree char *what = g_strdup_printf ("%s to connect to %s", name, ws_uri);
 
   client->name = g_strdup (name);
   client->next_id = 1;
@@ -72,13 +61,8 @@ confabd_test_client_new_raw (const char *uri,
   client->session = soup_session_new ();
 
   soup_session_websocket_connect_async (client->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        NULL, connect_cb, &result);
-  timeout_id = g_timeout_add_seconds (CONFABD_TEST_TIMEOUT, timeout_cb, &timed_out);
-  while (result == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("%s: timed out connecting to %s", name, ws_uri);
-  g_source_remove (timeout_id);
+                                        NULL, confabd_test_result_cb, &result);
+  confabd_test_await (&result, CONFABD_TEST_TIMEOUT, what);
 
   client->websocket = soup_session_websocket_connect_finish (client->session, result, &error);
   g_assert_no_error (error);

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,9 @@
 #  define UNDER_ASAN 1
 # endif
 #endif
+
+/* A restart on the same port: 50 × 100 ms for the old sockets to go. */
+#define PORT_RETRIES 50
 
 static void
 drop_log_cb (const char     *log_domain,
@@ -46,6 +50,9 @@ confabd_test_init (int    *argc,
       g_log_set_handler (noisy[i], G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Waiting. */
+
 static gboolean
 timeout_cb (gpointer user_data)
 {
@@ -65,7 +72,7 @@ confabd_test_wait (gboolean   *done,
   while (!*done && !timed_out)
     g_main_context_iteration (NULL, TRUE);
 
-  if (timed_out)
+  if (!*done)
     g_error ("timed out waiting for %s", what);
   g_source_remove (timeout_id);
 }
@@ -80,67 +87,35 @@ confabd_test_run_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
-char *
-confabd_test_make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("test-confabd-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
 void
-confabd_test_rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) enumerator = NULL;
-
-  enumerator = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                          G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (enumerator != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (enumerator, NULL, NULL)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
-              !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            confabd_test_rm_rf (child);
-          else
-            g_unlink (child);
-          g_object_unref (info);
-        }
-    }
-  g_rmdir (path);
-}
-
-static void
-async_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+confabd_test_result_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
 {
   GAsyncResult **out = user_data;
 
   *out = g_object_ref (result);
 }
 
-static void
-wait_for_result (GAsyncResult **result,
-                 const char    *what)
+GAsyncResult *
+confabd_test_await (GAsyncResult **result,
+                    guint          seconds,
+                    const char    *what)
 {
   gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (CONFABD_TEST_TIMEOUT, timeout_cb, &timed_out);
+  guint timeout_id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
 
   while (*result == NULL && !timed_out)
     g_main_context_iteration (NULL, TRUE);
 
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
+  if (*result == NULL)
+    g_error ("timed out after %u s waiting for %s", seconds, what);
   g_source_remove (timeout_id);
+  return *result;
 }
+
+/* ------------------------------------------------------------------------ */
+/* The process. */
 
 /* A failed assertion aborts this process: take the daemon down with it. */
 static void
@@ -149,6 +124,40 @@ child_setup (gpointer user_data)
 #ifdef __linux__
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 #endif
+}
+
+GSubprocessLauncher *
+confabd_test_launcher_new (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+
+#ifdef UNDER_ASAN
+  {
+    /* LeakSanitizer crashes at exit scanning the dynamic TLS of the GnuTLS
+     * module on glibc >= 2.32 (google/sanitizers#1322): skip DTLS. Slow
+     * unwinding lets the suppressions, which name GLib frames, see through
+     * GLib, built without frame pointers. The rest of the leak checking
+     * stays on. */
+    const char *asan = g_getenv ("ASAN_OPTIONS");
+    const char *lsan = g_getenv ("LSAN_OPTIONS");
+    g_autofree char *asan_value = NULL;
+    g_autofree char *lsan_value = NULL;
+
+    asan_value = g_strconcat (asan != NULL && *asan != '\0' ? asan : "",
+                              asan != NULL && *asan != '\0' ? ":" : "",
+                              "intercept_tls_get_addr=0:"
+                              "fast_unwind_on_malloc=0:malloc_context_size=16", NULL);
+    lsan_value = g_strconcat (lsan != NULL && *lsan != '\0' ? lsan : "",
+                              lsan != NULL && *lsan != '\0' ? ":" : "",
+                              "suppressions=" CONFABD_LSAN_SUPPRESSIONS, NULL);
+    g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan_value, TRUE);
+    g_subprocess_launcher_setenv (launcher, "LSAN_OPTIONS", lsan_value, TRUE);
+  }
+#endif
+
+  return launcher;
 }
 
 char *
@@ -168,107 +177,11 @@ dump_log (ConfabdTestDaemon *daemon)
   g_printerr ("confabd stderr (%s):\n%s\n", daemon->stderr_path, log);
 }
 
-ConfabdTestDaemon *
-confabd_test_daemon_start (const char         *data_dir,
-                           const char * const *extra_args,
-                           const char * const *env)
+gboolean
+confabd_test_daemon_is_running (ConfabdTestDaemon *daemon)
 {
-  g_autoptr(ConfabdTestDaemon) daemon = g_new0 (ConfabdTestDaemon, 1);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  gsize length;
-  int fd;
-
-  /* A file, not a pipe nobody reads: a chatty daemon must never block. */
-  fd = g_file_open_tmp ("confabd-stderr-XXXXXX", &daemon->stderr_path, &error);
-  g_assert_no_error (error);
-  close (fd);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, daemon->stderr_path);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  /* Every frame in the log, for whoever reads a failure. */
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "confabd", TRUE);
-  for (guint i = 0; env != NULL && env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
-
-      g_subprocess_launcher_setenv (launcher, pair[0], pair[1] != NULL ? pair[1] : "", TRUE);
-    }
-
-#ifdef UNDER_ASAN
-  {
-    /* As in test-confabd.c: no DTLS interception (google/sanitizers#1322),
-     * slow unwinding for the suppressions, which name GLib frames. */
-    const char *asan = g_getenv ("ASAN_OPTIONS");
-    const char *lsan = g_getenv ("LSAN_OPTIONS");
-    g_autofree char *asan_value = NULL;
-    g_autofree char *lsan_value = NULL;
-
-    asan_value = g_strconcat (asan != NULL && *asan != '\0' ? asan : "",
-                              asan != NULL && *asan != '\0' ? ":" : "",
-                              "intercept_tls_get_addr=0:"
-                              "fast_unwind_on_malloc=0:malloc_context_size=16", NULL);
-    lsan_value = g_strconcat (lsan != NULL && *lsan != '\0' ? lsan : "",
-                              lsan != NULL && *lsan != '\0' ? ":" : "",
-                              "suppressions=" CONFABD_LSAN_SUPPRESSIONS, NULL);
-    g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan_value, TRUE);
-    g_subprocess_launcher_setenv (launcher, "LSAN_OPTIONS", lsan_value, TRUE);
-  }
-#endif
-
-  g_ptr_array_add (argv, (gpointer) CONFABD_PATH);
-  g_ptr_array_add (argv, (gpointer) "--listen");
-  g_ptr_array_add (argv, (gpointer) "127.0.0.1:0");
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, (gpointer) data_dir);
-  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) extra_args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  daemon->process = g_subprocess_launcher_spawnv (launcher,
-                                                  (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  daemon->stdout_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon->process));
-
-  g_data_input_stream_read_line_async (daemon->stdout_lines, G_PRIORITY_DEFAULT, NULL,
-                                       async_result_cb, &result);
-  wait_for_result (&result, "the listening line");
-  line = g_data_input_stream_read_line_finish_utf8 (daemon->stdout_lines, result, &length,
-                                                    &error);
-  g_assert_no_error (error);
-  if (line == NULL)
-    dump_log (daemon);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "confabd listening on http://"));
-  daemon->uri = g_strdup (line + strlen ("confabd listening on "));
-  g_test_message ("confabd at %s, log in %s", daemon->uri, daemon->stderr_path);
-
-  return g_steal_pointer (&daemon);
-}
-
-void
-confabd_test_daemon_free (ConfabdTestDaemon *daemon)
-{
-  if (daemon == NULL)
-    return;
-
-  if (daemon->process != NULL && g_subprocess_get_identifier (daemon->process) != NULL)
-    {
-      g_subprocess_force_exit (daemon->process);
-      g_subprocess_wait (daemon->process, NULL, NULL);
-    }
-  g_clear_object (&daemon->stdout_lines);
-  g_clear_object (&daemon->process);
-  /* A failed test leaves the log behind (its path is in the test output). */
-  if (daemon->stderr_path != NULL && !g_test_failed ())
-    g_unlink (daemon->stderr_path);
-  g_free (daemon->stderr_path);
-  g_free (daemon->uri);
-  g_free (daemon);
+  /* The identifier goes once the process has been reaped. */
+  return daemon->process != NULL && g_subprocess_get_identifier (daemon->process) != NULL;
 }
 
 static void
@@ -277,10 +190,200 @@ wait_exit (ConfabdTestDaemon *daemon)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_subprocess_wait_async (daemon->process, NULL, async_result_cb, &result);
-  wait_for_result (&result, "confabd to exit");
+  g_subprocess_wait_async (daemon->process, NULL, confabd_test_result_cb, &result);
+  confabd_test_await (&result, CONFABD_TEST_START_TIMEOUT, "confabd to exit");
   g_subprocess_wait_finish (daemon->process, result, &error);
   g_assert_no_error (error);
+}
+
+/* Spawns the daemon with its args, @listen in place of the "--listen"
+ * value when not NULL; returns the listening line, or NULL when confabd
+ * exited first. */
+static char *
+spawn (ConfabdTestDaemon *daemon,
+       const char        *listen)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  char *line;
+
+  launcher = confabd_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* A file, not a pipe nobody reads: a chatty daemon must never block. It
+   * grows over restarts: one log per test. */
+  g_subprocess_launcher_take_stderr_fd (launcher, g_open (daemon->stderr_path,
+                                                          O_WRONLY | O_APPEND | O_CLOEXEC, 0));
+  /* Every frame in the log, for whoever reads a failure. */
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "confabd", TRUE);
+  for (guint i = 0; daemon->env != NULL && daemon->env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (daemon->env[i], "=", 2);
+
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1] != NULL ? pair[1] : "", TRUE);
+    }
+
+  g_ptr_array_add (argv, (gpointer) CONFABD_PATH);
+  for (guint i = 0; daemon->args[i] != NULL; i++)
+    {
+      gboolean is_listen = i > 0 && g_str_equal (daemon->args[i - 1], "--listen");
+
+      g_ptr_array_add (argv, is_listen && listen != NULL ? (gpointer) listen : daemon->args[i]);
+    }
+  g_ptr_array_add (argv, NULL);
+
+  g_clear_object (&daemon->stdout_lines);
+  g_clear_object (&daemon->process);
+  daemon->process = g_subprocess_launcher_spawnv (launcher,
+                                                  (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  daemon->stdout_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon->process));
+
+  g_data_input_stream_read_line_async (daemon->stdout_lines, G_PRIORITY_DEFAULT, NULL,
+                                       confabd_test_result_cb, &result);
+  confabd_test_await (&result, CONFABD_TEST_START_TIMEOUT, "the listening line");
+  line = g_data_input_stream_read_line_finish_utf8 (daemon->stdout_lines, result, &length,
+                                                    &error);
+  g_assert_no_error (error);
+  return line;
+}
+
+/* Takes the address from the listening line. */
+static void
+take_uri (ConfabdTestDaemon *daemon,
+          const char        *line)
+{
+  const char *prefix = "confabd listening on ";
+  const char *colon;
+
+  if (line == NULL || !g_str_has_prefix (line, prefix))
+    {
+      dump_log (daemon);
+      g_error ("confabd did not start (said “%s”)", line != NULL ? line : "nothing");
+    }
+  g_assert_true (g_str_has_prefix (line + strlen (prefix), "http"));
+
+  g_free (daemon->uri);
+  daemon->uri = g_strdup (line + strlen (prefix));
+  colon = strrchr (daemon->uri, ':');
+  g_assert_nonnull (colon);
+  daemon->port = (guint16) g_ascii_strtoull (colon + 1, NULL, 10);
+  g_assert_cmpuint (daemon->port, !=, 0);
+  g_test_message ("confabd at %s, log in %s", daemon->uri, daemon->stderr_path);
+}
+
+static ConfabdTestDaemon *
+daemon_new (const char         *data_dir,
+            const char * const *args,
+            const char * const *env)
+{
+  ConfabdTestDaemon *daemon = g_new0 (ConfabdTestDaemon, 1);
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  fd = g_file_open_tmp ("confabd-stderr-XXXXXX", &daemon->stderr_path, &error);
+  g_assert_no_error (error);
+  close (fd);
+
+  daemon->data_dir = g_strdup (data_dir);
+  daemon->args = g_strdupv ((char **) args);
+  daemon->env = g_strdupv ((char **) env);
+  return daemon;
+}
+
+ConfabdTestDaemon *
+confabd_test_daemon_start_full (const char * const *args,
+                                const char * const *env)
+{
+  g_autoptr(ConfabdTestDaemon) daemon = daemon_new (NULL, args, env);
+  g_autofree char *line = spawn (daemon, NULL);
+
+  take_uri (daemon, line);
+  return g_steal_pointer (&daemon);
+}
+
+ConfabdTestDaemon *
+confabd_test_daemon_start (const char         *data_dir,
+                           const char * const *extra_args,
+                           const char * const *env)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
+  g_autoptr(ConfabdTestDaemon) daemon = NULL;
+  g_autofree char *line = NULL;
+
+  g_strv_builder_add_many (builder, "--listen", "127.0.0.1:0", "--data-dir", data_dir, NULL);
+  if (extra_args != NULL)
+    g_strv_builder_addv (builder, (const char **) extra_args);
+  args = g_strv_builder_end (builder);
+
+  daemon = daemon_new (data_dir, (const char * const *) args, env);
+  line = spawn (daemon, NULL);
+  take_uri (daemon, line);
+  return g_steal_pointer (&daemon);
+}
+
+void
+confabd_test_daemon_restart (ConfabdTestDaemon *daemon)
+{
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", daemon->port);
+
+  g_assert_nonnull (daemon->data_dir);
+  g_assert_false (confabd_test_daemon_is_running (daemon));
+
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autofree char *line = spawn (daemon, listen);
+
+      if (line != NULL && g_str_has_prefix (line, "confabd listening on "))
+        {
+          g_autofree char *expected = g_strdup (daemon->uri);
+
+          take_uri (daemon, line);
+          g_assert_cmpstr (daemon->uri, ==, expected);
+          return;
+        }
+
+      /* A restart on the same port can race the old sockets' release. */
+      wait_exit (daemon);
+      if (attempt >= PORT_RETRIES)
+        take_uri (daemon, line);
+      confabd_test_run_for (100);
+    }
+}
+
+void
+confabd_test_daemon_free (ConfabdTestDaemon *daemon)
+{
+  if (daemon == NULL)
+    return;
+
+  if (confabd_test_daemon_is_running (daemon))
+    {
+      g_subprocess_send_signal (daemon->process, SIGCONT);
+      g_subprocess_send_signal (daemon->process, SIGTERM);
+      wait_exit (daemon);
+      /* The server's own tests judge its exit (confabd_test_daemon_stop);
+       * here it only shows. */
+      if (!g_subprocess_get_if_exited (daemon->process) ||
+          g_subprocess_get_exit_status (daemon->process) != 0)
+        {
+          g_test_message ("confabd did not exit cleanly on SIGTERM");
+          dump_log (daemon);
+        }
+    }
+  g_clear_object (&daemon->stdout_lines);
+  g_clear_object (&daemon->process);
+  /* A failed test leaves the log behind (its path is in the test output). */
+  if (daemon->stderr_path != NULL && !g_test_failed ())
+    g_unlink (daemon->stderr_path);
+  g_free (daemon->stderr_path);
+  g_free (daemon->uri);
+  g_free (daemon->data_dir);
+  g_strfreev (daemon->args);
+  g_strfreev (daemon->env);
+  g_free (daemon);
 }
 
 int
@@ -311,6 +414,42 @@ confabd_test_daemon_kill (ConfabdTestDaemon *daemon)
   g_assert_cmpint (g_subprocess_get_term_sig (daemon->process), ==, SIGKILL);
 }
 
+/* kill() returns before the process has stopped: /proc tells when. */
+static gboolean
+is_stopped (ConfabdTestDaemon *daemon)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat",
+                                           g_subprocess_get_identifier (daemon->process));
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  /* "PID (COMM) STATE …", COMM may hold anything but ends at the last ')'. */
+  end = strrchr (stat, ')');
+  return end != NULL && end[1] == ' ' && (end[2] == 'T' || end[2] == 't');
+}
+
+void
+confabd_test_daemon_pause (ConfabdTestDaemon *daemon)
+{
+  gint64 deadline = g_get_monotonic_time () + CONFABD_TEST_START_TIMEOUT * G_USEC_PER_SEC;
+
+  g_subprocess_send_signal (daemon->process, SIGSTOP);
+  while (!is_stopped (daemon))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("confabd did not stop on SIGSTOP");
+      confabd_test_run_for (10);
+    }
+}
+
+void
+confabd_test_daemon_resume (ConfabdTestDaemon *daemon)
+{
+  g_subprocess_send_signal (daemon->process, SIGCONT);
+}
+
 void
 confabd_test_daemon_assert_healthy (ConfabdTestDaemon *daemon)
 {
@@ -325,19 +464,22 @@ confabd_test_daemon_assert_healthy (ConfabdTestDaemon *daemon)
 
   /* Async, so the WebSocket clients of the test keep being served. */
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
-                                    async_result_cb, &result);
-  wait_for_result (&result, "/health");
+                                    confabd_test_result_cb, &result);
+  confabd_test_await (&result, CONFABD_TEST_TIMEOUT, "/health");
   body = soup_session_send_and_read_finish (session, result, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
   g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "ok", 2);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The fixture. */
+
 void
 confabd_test_fixture_setup (ConfabdTestFixture *fixture,
                             gconstpointer       data)
 {
-  fixture->data_dir = confabd_test_make_tmp_dir ();
+  fixture->data_dir = confab_test_make_tmpdir ();
   fixture->daemon = confabd_test_daemon_start (fixture->data_dir,
                                                (const char *[]) { "--allow-register", NULL },
                                                NULL);
@@ -348,10 +490,8 @@ confabd_test_fixture_setup (ConfabdTestFixture *fixture,
 static void
 stop_daemon (ConfabdTestFixture *fixture)
 {
-  if (fixture->daemon != NULL &&
-      g_subprocess_get_identifier (fixture->daemon->process) != NULL)
+  if (fixture->daemon != NULL && confabd_test_daemon_is_running (fixture->daemon))
     g_assert_cmpint (confabd_test_daemon_stop (fixture->daemon, SIGTERM), ==, 0);
-  g_clear_pointer (&fixture->daemon, confabd_test_daemon_free);
 }
 
 void
@@ -359,7 +499,8 @@ confabd_test_fixture_teardown (ConfabdTestFixture *fixture,
                                gconstpointer       data)
 {
   stop_daemon (fixture);
-  confabd_test_rm_rf (fixture->data_dir);
+  g_clear_pointer (&fixture->daemon, confabd_test_daemon_free);
+  confab_test_rm_rf (fixture->data_dir);
   g_free (fixture->data_dir);
 }
 
@@ -367,7 +508,5 @@ void
 confabd_test_fixture_restart (ConfabdTestFixture *fixture)
 {
   stop_daemon (fixture);
-  fixture->daemon = confabd_test_daemon_start (fixture->data_dir,
-                                               (const char *[]) { "--allow-register", NULL },
-                                               NULL);
+  confabd_test_daemon_restart (fixture->daemon);
 }

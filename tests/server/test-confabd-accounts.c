@@ -106,7 +106,7 @@ test_accounts (Fixture       *fixture,
 static void
 test_register_closed (void)
 {
-  g_autofree char *dir = confabd_test_make_tmp_dir ();
+  g_autofree char *dir = confab_test_make_tmpdir ();
   g_autoptr(ConfabdTestDaemon) daemon = confabd_test_daemon_start (dir, NULL, NULL);
   g_autoptr(ConfabdTestClient) client = confabd_test_client_new_raw (daemon->uri, "client");
   g_autoptr(JsonObject) welcome = NULL;
@@ -119,13 +119,13 @@ test_register_closed (void)
   error = confabd_test_client_fails (client, "register_closed",
                                      "{'type':'register','user':'ada','password':'whatever1'}");
   g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);
-  confabd_test_rm_rf (dir);
+  confab_test_rm_rf (dir);
 }
 
 static void
 test_session_expiry (void)
 {
-  g_autofree char *dir = confabd_test_make_tmp_dir ();
+  g_autofree char *dir = confab_test_make_tmpdir ();
   g_autoptr(ConfabdTestDaemon) daemon = NULL;
   g_autoptr(ConfabdTestClient) ada = NULL;
   g_autoptr(ConfabdTestClient) again = NULL;
@@ -151,7 +151,7 @@ test_session_expiry (void)
   confabd_test_client_login (again, "ada");
 
   g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);
-  confabd_test_rm_rf (dir);
+  confab_test_rm_rf (dir);
 }
 
 static void

@@ -334,7 +334,7 @@ test_flood (Fixture       *fixture,
 static void
 test_tokens (void)
 {
-  g_autofree char *dir = confabd_test_make_tmp_dir ();
+  g_autofree char *dir = confab_test_make_tmpdir ();
   g_autoptr(ConfabdTestDaemon) daemon = NULL;
   g_autoptr(ConfabdTestClient) ada = NULL;
   g_autoptr(ConfabdTestClient) laptop = NULL;
@@ -377,7 +377,7 @@ test_tokens (void)
 
   confabd_test_daemon_assert_healthy (daemon);
   g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);
-  confabd_test_rm_rf (dir);
+  confab_test_rm_rf (dir);
 }
 
 int

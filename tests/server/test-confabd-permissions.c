@@ -21,7 +21,8 @@ static const char * const role_names[N_ROLES] = { "owner", "admin", "member", "v
  * 'n' not_found. Silent frames answer nothing when accepted. Placeholders:
  * {room} {chat} {own} (the actor's message) {other} (tm's message)
  * {stream} (the actor's reply; tm's for those who cannot start one)
- * {tmstream} (tm's reply) {spare} (an invite's token_id) {self}. */
+ * {tmstream} (tm's reply) {spare} (an invite's token_id) {sparetoken} (another's token)
+ * {self}. */
 typedef struct
 {
   const char *name;
@@ -70,6 +71,8 @@ static const Case cases[] = {
   { "invite.create owner", "{'type':'invite.create','room':'{room}','role':'owner'}", "ffffn" },
   { "invites", "{'type':'invites','room':'{room}'}", "++ffn" },
   { "invite.revoke", "{'type':'invite.revoke','room':'{room}','token_id':'{spare}'}", "++ffn" },
+  { "invite.revoke by the token alone", "{'type':'invite.revoke','token':'{sparetoken}'}",
+    "++ffn" },
   { "member.role member to viewer",
     "{'type':'member.role','room':'{room}','user':'tm','role':'viewer'}", "++ffn" },
   { "member.role viewer to member",
@@ -111,6 +114,7 @@ typedef struct
   char              *stream;
   char              *tm_stream;
   char              *spare;
+  char              *spare_token;
 } Scene;
 
 static void
@@ -123,6 +127,7 @@ scene_clear (Scene *scene)
   g_free (scene->stream);
   g_free (scene->tm_stream);
   g_free (scene->spare);
+  g_free (scene->spare_token);
 }
 
 static char *
@@ -192,6 +197,7 @@ expand (const char *template,
   g_string_replace (frame, "{stream}", scene->stream != NULL ? scene->stream : scene->tm_stream, 0);
   g_string_replace (frame, "{tmstream}", scene->tm_stream, 0);
   g_string_replace (frame, "{spare}", scene->spare, 0);
+  g_string_replace (frame, "{sparetoken}", scene->spare_token, 0);
   g_string_replace (frame, "{self}", scene->actor->user, 0);
   return g_string_free (frame, FALSE);
 }
@@ -288,6 +294,11 @@ setup_scene (Scene              *scene,
                                    "{'type':'invite.create','room':'%s','role':'member'}",
                                    scene->room);
   scene->spare = answer_string (answer, "token_id");
+  g_clear_pointer (&answer, json_object_unref);
+  answer = confabd_test_client_ok (ada, "invite",
+                                   "{'type':'invite.create','room':'%s','role':'member'}",
+                                   scene->room);
+  scene->spare_token = answer_string (answer, "token");
 }
 
 /* The log has every seq from 1 to last_seq once. */

@@ -227,6 +227,33 @@ test_invites (Fixture       *fixture,
                                      token);
   g_clear_pointer (&token, g_free);
 
+  /* The token alone names its room: revoked by whoever may invite there,
+   * refused to a member, unknown to anyone else. */
+  token = invite (ada, room, "viewer");
+  g_clear_pointer (&frame, json_object_unref);
+  frame = confabd_test_client_fails (bob, "forbidden", "{'type':'invite.revoke','token':'%s'}",
+                                     token);
+  g_clear_pointer (&frame, json_object_unref);
+  frame = confabd_test_client_fails (dan, "not_found", "{'type':'invite.revoke','token':'%s'}",
+                                     token);
+  g_clear_pointer (&frame, json_object_unref);
+  frame = confabd_test_client_ok (ada, "ack", "{'type':'invite.revoke','token':'%s'}", token);
+  g_assert_cmpstr (confabd_test_get_string (frame, "room"), ==, room);
+  g_clear_pointer (&frame, json_object_unref);
+  frame = confabd_test_client_fails (ada, "not_found", "{'type':'invite.revoke','token':'%s'}",
+                                     token);
+  g_clear_pointer (&frame, json_object_unref);
+  frame = confabd_test_client_fails (dan, "expired", "{'type':'invite.accept','token':'%s'}",
+                                     token);
+  g_clear_pointer (&token, g_free);
+  g_clear_pointer (&frame, json_object_unref);
+  frame = confabd_test_client_fails (ada, "not_found",
+                                     "{'type':'invite.revoke','token':'no-such-token'}");
+  /* A token_id does not name its room. */
+  g_clear_pointer (&frame, json_object_unref);
+  frame = confabd_test_client_fails (ada, "invalid", "{'type':'invite.revoke','token_id':'%s'}",
+                                     token_id);
+
   g_clear_pointer (&frame, json_object_unref);
   frame = confabd_test_client_fails (dan, "not_found",
                                      "{'type':'invite.accept','token':'no-such-token'}");
@@ -746,7 +773,7 @@ test_room_delete (Fixture       *fixture,
 static void
 test_store_path (void)
 {
-  g_autofree char *dir = confabd_test_make_tmp_dir ();
+  g_autofree char *dir = confab_test_make_tmpdir ();
   g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
   g_autofree char *path = g_build_filename (dir, "elsewhere", "rooms.sqlite", NULL);
   g_autofree char *store = g_strconcat ("sqlite:", path, NULL);
@@ -776,7 +803,7 @@ test_store_path (void)
                                             "id"), ==, room);
   g_clear_pointer (&ada, confabd_test_client_free);
   g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);
-  confabd_test_rm_rf (dir);
+  confab_test_rm_rf (dir);
 }
 
 int

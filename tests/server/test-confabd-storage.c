@@ -366,6 +366,27 @@ test_invites (Fixture       *fixture,
   g_assert_no_error (error);
   invites = confabd_storage_list_invites (storage, "r1", &error);
   g_assert_cmpuint (invites->len, ==, 0);
+
+  /* Looked up by the token's hash whatever its state, without a use. */
+  {
+    g_autoptr(ConfabdInvite) found = confabd_storage_lookup_invite (storage, two, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (found->token_id, ==, "i2");
+    g_assert_cmpstr (found->room, ==, "r1");
+    g_assert_cmpint (found->uses_left, ==, 0);
+    g_assert_false (found->revoked);
+  }
+  {
+    g_autoptr(ConfabdInvite) found = confabd_storage_lookup_invite (storage, revoked, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (found->token_id, ==, "ir");
+    g_assert_cmpint (found->uses_left, ==, 1);
+    g_assert_true (found->revoked);
+  }
+  g_assert_null (confabd_storage_lookup_invite (storage, "nope", &error));
+  g_assert_error (error, CONFABD_STORAGE_ERROR, CONFABD_STORAGE_ERROR_NOT_FOUND);
 }
 
 #define N_RACE_INVITES 40

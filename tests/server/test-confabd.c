@@ -8,22 +8,9 @@
 
 #include <signal.h>
 #include <string.h>
-#include <unistd.h>
-#ifdef __linux__
-# include <sys/prctl.h>
-#endif
-#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
-#define TIMEOUT_SECONDS 10
-
-#if defined(__SANITIZE_ADDRESS__)
-# define UNDER_ASAN 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define UNDER_ASAN 1
-# endif
-#endif
+#include "confabd-test-daemon.h"
 
 typedef struct
 {
@@ -34,260 +21,62 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->tmp_dir = g_dir_make_tmp ("test-confabd-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static gboolean
-rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) enumerator = NULL;
-
-  enumerator = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                          G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (enumerator != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (enumerator, NULL, NULL)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
-              !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf (child);
-          else
-            g_unlink (child);
-          g_object_unref (info);
-        }
-    }
-
-  return g_rmdir (path) == 0;
+  fixture->tmp_dir = confab_test_make_tmpdir ();
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  rm_rf (fixture->tmp_dir);
+  confab_test_rm_rf (fixture->tmp_dir);
   g_free (fixture->tmp_dir);
 }
 
-/* A running (or finished) confabd and what it wrote. */
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *stdout_lines;
-  char             *stderr_path;
-  char             *uri;
-} Daemon;
-
-static void
-daemon_free (Daemon *daemon)
-{
-  if (daemon->process != NULL && g_subprocess_get_identifier (daemon->process) != NULL)
-    g_subprocess_force_exit (daemon->process);
-  g_clear_object (&daemon->stdout_lines);
-  g_clear_object (&daemon->process);
-  if (daemon->stderr_path != NULL)
-    g_unlink (daemon->stderr_path);
-  g_free (daemon->stderr_path);
-  g_free (daemon->uri);
-  g_free (daemon);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Daemon, daemon_free)
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-async_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-/* Runs the main context until @result is set, or fails after a timeout. */
-static void
-wait_for_result (GAsyncResult **result,
-                 const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, &timed_out);
-
-  while (*result == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (timeout_id);
-}
-
-static void
-daemon_dump_stderr (Daemon *daemon)
-{
-  g_autofree char *contents = NULL;
-
-  if (g_file_get_contents (daemon->stderr_path, &contents, NULL, NULL))
-    g_printerr ("confabd stderr:\n%s\n", contents);
-}
-
-/* A failed assertion aborts this process: take the daemon down with it. */
-static void
-child_setup (gpointer user_data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-#endif
-}
-
-/* Runs confabd with @args; its stderr goes to @stderr_path, or a pipe. */
-static GSubprocess *
-spawn (const char * const  *args,
-       const char          *xdg_data_home,
-       const char          *stderr_path,
-       GError             **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        (stderr_path == NULL ? G_SUBPROCESS_FLAGS_STDERR_PIPE : 0));
-  if (stderr_path != NULL)
-    g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  if (xdg_data_home != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg_data_home, TRUE);
-
-#ifdef UNDER_ASAN
-  {
-    /* LeakSanitizer crashes at exit scanning the dynamic TLS of the GnuTLS
-     * module on glibc >= 2.32 (google/sanitizers#1322): skip DTLS. Slow
-     * unwinding lets the suppressions see through GLib, built without frame
-     * pointers. The rest of the leak checking stays on.
-     */
-    const char *asan = g_getenv ("ASAN_OPTIONS");
-    const char *lsan = g_getenv ("LSAN_OPTIONS");
-    g_autofree char *asan_value = NULL;
-    g_autofree char *lsan_value = NULL;
-
-    asan_value = g_strconcat (asan != NULL && *asan != '\0' ? asan : "",
-                              asan != NULL && *asan != '\0' ? ":" : "",
-                              "intercept_tls_get_addr=0:"
-                              "fast_unwind_on_malloc=0:malloc_context_size=16", NULL);
-    lsan_value = g_strconcat (lsan != NULL && *lsan != '\0' ? lsan : "",
-                              lsan != NULL && *lsan != '\0' ? ":" : "",
-                              "suppressions=" CONFABD_LSAN_SUPPRESSIONS, NULL);
-    g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan_value, TRUE);
-    g_subprocess_launcher_setenv (launcher, "LSAN_OPTIONS", lsan_value, TRUE);
-  }
-#endif
-
-  g_ptr_array_add (argv, (gpointer) CONFABD_PATH);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
-}
-
-/* Starts confabd and waits for its listening line. */
-static Daemon *
+/* Starts confabd with exactly @args (and XDG_DATA_HOME when not NULL). */
+static ConfabdTestDaemon *
 daemon_start (const char * const *args,
               const char         *xdg_data_home)
 {
-  g_autoptr(Daemon) daemon = g_new0 (Daemon, 1);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  gsize length;
-  int fd;
+  g_autofree char *env = NULL;
 
-  /* A file, not a pipe nobody reads: a chatty daemon must never block. */
-  fd = g_file_open_tmp ("confabd-stderr-XXXXXX", &daemon->stderr_path, &error);
-  g_assert_no_error (error);
-  close (fd);
-
-  daemon->process = spawn (args, xdg_data_home, daemon->stderr_path, &error);
-  g_assert_no_error (error);
-  daemon->stdout_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon->process));
-
-  g_data_input_stream_read_line_async (daemon->stdout_lines, G_PRIORITY_DEFAULT, NULL,
-                                       async_result_cb, &result);
-  wait_for_result (&result, "the listening line");
-  line = g_data_input_stream_read_line_finish_utf8 (daemon->stdout_lines, result, &length,
-                                                    &error);
-  g_assert_no_error (error);
-  if (line == NULL)
-    daemon_dump_stderr (daemon);
-  g_assert_nonnull (line);
-  g_test_message ("confabd said: %s", line);
-  g_assert_true (g_str_has_prefix (line, "confabd listening on http"));
-
-  daemon->uri = g_strdup (line + strlen ("confabd listening on "));
-  return g_steal_pointer (&daemon);
-}
-
-/* Waits for the process to end and returns its exit status (fails on a signal). */
-static int
-wait_exit (GSubprocess *process)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_wait_async (process, NULL, async_result_cb, &result);
-  wait_for_result (&result, "confabd to exit");
-  g_subprocess_wait_finish (process, result, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+  if (xdg_data_home != NULL)
+    env = g_strconcat ("XDG_DATA_HOME=", xdg_data_home, NULL);
+  return confabd_test_daemon_start_full (args, (const char * const[]) { env, NULL });
 }
 
 /* Sends @signum and expects a clean exit (status 0) in time. */
 static void
-daemon_stop (Daemon *daemon,
-             int     signum)
+daemon_stop (ConfabdTestDaemon *daemon,
+             int                signum)
 {
-  int status;
-
-  g_subprocess_send_signal (daemon->process, signum);
-  status = wait_exit (daemon->process);
-  if (status != 0)
-    daemon_dump_stderr (daemon);
-  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (confabd_test_daemon_stop (daemon, signum), ==, 0);
 }
 
 /* Runs confabd to completion; returns its exit status and what it printed. */
 static int
 run_to_exit (const char * const  *args,
-             const char          *xdg_data_home,
              char               **out,
              char               **err)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) strv = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *stdout_buf = NULL;
   g_autofree char *stderr_buf = NULL;
 
-  process = spawn (args, xdg_data_home, NULL, &error);
+  launcher = confabd_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_strv_builder_add (argv, CONFABD_PATH);
+  g_strv_builder_addv (argv, (const char **) args);
+  strv = g_strv_builder_end (argv);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) strv, &error);
   g_assert_no_error (error);
 
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, async_result_cb, &result);
-  wait_for_result (&result, "confabd to exit");
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, confabd_test_result_cb, &result);
+  confabd_test_await (&result, CONFABD_TEST_START_TIMEOUT, "confabd to exit");
   g_subprocess_communicate_utf8_finish (process, result, &stdout_buf, &stderr_buf, &error);
   g_assert_no_error (error);
 
@@ -307,7 +96,7 @@ assert_fails (const char * const *args,
   g_autofree char *err = NULL;
   int status;
 
-  status = run_to_exit (args, NULL, &out, &err);
+  status = run_to_exit (args, &out, &err);
   g_test_message ("stderr: %s", err);
   g_assert_cmpint (status, ==, 1);
   g_assert_cmpstr (out, ==, "");
@@ -329,13 +118,13 @@ accept_certificate_cb (SoupMessage          *msg,
 
 /* GET @path on the daemon; returns the status and the body. */
 static guint
-http_request (Daemon      *daemon,
-              const char  *method,
-              const char  *path,
-              char       **body_out)
+http_request (ConfabdTestDaemon  *daemon,
+              const char         *method,
+              const char         *path,
+              char              **body_out)
 {
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", TIMEOUT_SECONDS,
-                                                                  NULL);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout",
+                                                                  CONFABD_TEST_TIMEOUT, NULL);
   g_autofree char *uri = g_strconcat (daemon->uri, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
   g_autoptr(GBytes) body = NULL;
@@ -353,7 +142,7 @@ http_request (Daemon      *daemon,
 }
 
 static void
-assert_health (Daemon *daemon)
+assert_health (ConfabdTestDaemon *daemon)
 {
   g_autofree char *body = NULL;
 
@@ -366,7 +155,7 @@ test_health (Fixture       *fixture,
              gconstpointer  data)
 {
   const char *args[] = { "--listen", "127.0.0.1:0", "--data-dir", fixture->tmp_dir, NULL };
-  g_autoptr(Daemon) daemon = daemon_start (args, NULL);
+  g_autoptr(ConfabdTestDaemon) daemon = daemon_start (args, NULL);
   g_autofree char *log = NULL;
   g_autoptr(GUri) uri = NULL;
 
@@ -396,7 +185,7 @@ test_sigint (Fixture       *fixture,
              gconstpointer  data)
 {
   const char *args[] = { "--listen", "127.0.0.1:0", "--data-dir", fixture->tmp_dir, NULL };
-  g_autoptr(Daemon) daemon = daemon_start (args, NULL);
+  g_autoptr(ConfabdTestDaemon) daemon = daemon_start (args, NULL);
 
   assert_health (daemon);
   daemon_stop (daemon, SIGINT);
@@ -410,7 +199,7 @@ test_ipv6 (Fixture       *fixture,
   g_autoptr(GInetAddress) loopback6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
   g_autoptr(GSocket) probe = NULL;
   g_autoptr(GSocketAddress) probe_address = NULL;
-  g_autoptr(Daemon) daemon = NULL;
+  g_autoptr(ConfabdTestDaemon) daemon = NULL;
 
   /* Containers often have no IPv6 loopback. */
   probe = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
@@ -434,7 +223,7 @@ test_default_data_dir (Fixture       *fixture,
 {
   const char *args[] = { "--listen", "127.0.0.1:0", NULL };
   g_autofree char *expected = g_build_filename (fixture->tmp_dir, "confabd", NULL);
-  g_autoptr(Daemon) daemon = daemon_start (args, fixture->tmp_dir);
+  g_autoptr(ConfabdTestDaemon) daemon = daemon_start (args, fixture->tmp_dir);
 
   g_assert_true (g_file_test (expected, G_FILE_TEST_IS_DIR));
   daemon_stop (daemon, SIGTERM);
@@ -446,7 +235,7 @@ test_data_dir_created (Fixture       *fixture,
 {
   g_autofree char *dir = g_build_filename (fixture->tmp_dir, "a", "b", NULL);
   const char *args[] = { "--listen", "127.0.0.1:0", "--data-dir", dir, NULL };
-  g_autoptr(Daemon) daemon = daemon_start (args, NULL);
+  g_autoptr(ConfabdTestDaemon) daemon = daemon_start (args, NULL);
 
   g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
   daemon_stop (daemon, SIGTERM);
@@ -476,7 +265,7 @@ test_config (Fixture       *fixture,
                                           "allow-register=true\n");
   g_autofree char *expected = g_build_filename (fixture->tmp_dir, "from-config", NULL);
   const char *args[] = { "--config", config, NULL };
-  g_autoptr(Daemon) daemon = daemon_start (args, NULL);
+  g_autoptr(ConfabdTestDaemon) daemon = daemon_start (args, NULL);
 
   /* A relative data-dir is relative to the config file. */
   g_assert_true (g_file_test (expected, G_FILE_TEST_IS_DIR));
@@ -497,7 +286,7 @@ test_config_flags_win (Fixture       *fixture,
   const char *args[] = {
     "--config", config, "--listen", "127.0.0.1:0", "--data-dir", from_flag, NULL
   };
-  g_autoptr(Daemon) daemon = daemon_start (args, NULL);
+  g_autoptr(ConfabdTestDaemon) daemon = daemon_start (args, NULL);
 
   g_assert_true (g_file_test (from_flag, G_FILE_TEST_IS_DIR));
   g_assert_false (g_file_test (from_config, G_FILE_TEST_EXISTS));
@@ -552,7 +341,7 @@ test_port_in_use (Fixture       *fixture,
                   gconstpointer  data)
 {
   const char *args[] = { "--listen", "127.0.0.1:0", "--data-dir", fixture->tmp_dir, NULL };
-  g_autoptr(Daemon) daemon = daemon_start (args, NULL);
+  g_autoptr(ConfabdTestDaemon) daemon = daemon_start (args, NULL);
   g_autofree char *listen = g_strdup (daemon->uri + strlen ("http://"));
 
   assert_fails ((const char *[]) { "--listen", listen, "--data-dir", fixture->tmp_dir, NULL },
@@ -591,11 +380,11 @@ test_help (Fixture       *fixture,
   g_autofree char *out = NULL;
   g_autofree char *version = NULL;
 
-  g_assert_cmpint (run_to_exit ((const char *[]) { "--help", NULL }, NULL, &out, NULL), ==, 0);
+  g_assert_cmpint (run_to_exit ((const char *[]) { "--help", NULL }, &out, NULL), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (options); i++)
     g_assert_nonnull (strstr (out, options[i]));
 
-  g_assert_cmpint (run_to_exit ((const char *[]) { "--version", NULL }, NULL, &version, NULL),
+  g_assert_cmpint (run_to_exit ((const char *[]) { "--version", NULL }, &version, NULL),
                    ==, 0);
   g_assert_cmpstr (version, ==, "confabd " PACKAGE_VERSION "\n");
 }
@@ -609,7 +398,7 @@ test_tls (Fixture       *fixture,
   g_autofree char *key = g_build_filename (fixture->tmp_dir, "key.pem", NULL);
   g_autoptr(GSubprocess) gen = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(Daemon) daemon = NULL;
+  g_autoptr(ConfabdTestDaemon) daemon = NULL;
 
   if (openssl == NULL)
     {
@@ -622,7 +411,8 @@ test_tls (Fixture       *fixture,
                           "-keyout", key, "-out", cert, "-days", "1",
                           "-subj", "/CN=127.0.0.1", NULL);
   g_assert_no_error (error);
-  g_assert_cmpint (wait_exit (gen), ==, 0);
+  g_assert_true (g_subprocess_wait_check (gen, NULL, &error));
+  g_assert_no_error (error);
 
   daemon = daemon_start ((const char *[]) { "--listen", "127.0.0.1:0",
                                             "--data-dir", fixture->tmp_dir,
@@ -637,7 +427,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  confabd_test_init (&argc, &argv);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
