@@ -11,6 +11,7 @@
 
 #include "confab-application.h"
 #include "confab-preferences-window.h"
+#include "confab-sign-in-dialog.h"
 #include "confab-window.h"
 
 struct _ConfabApplication
@@ -24,6 +25,8 @@ struct _ConfabApplication
   GCancellable         *refresh_cancellable;
   /* At most one, raised again by app.preferences. */
   GtkWindow            *preferences;
+  /* Shared projects: the server session, created with the store. */
+  ConfabRoomAccount    *room_account;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabApplication, confab_application, ADW_TYPE_APPLICATION)
@@ -32,6 +35,7 @@ enum {
   PROP_0,
   PROP_STORE,
   PROP_CATALOGUE,
+  PROP_ROOM_ACCOUNT,
   N_PROPS
 };
 
@@ -40,9 +44,11 @@ static GParamSpec *properties[N_PROPS];
 ConfabApplication *
 confab_application_new (void)
 {
+  /* Overriding the id (--gapplication-app-id) runs a second instance
+   * beside the first, as the rooms test does with two homes. */
   return g_object_new (CONFAB_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_CAN_OVERRIDE_APP_ID,
                        "resource-base-path", "/io/github/confab/Confab",
                        NULL);
 }
@@ -69,6 +75,57 @@ confab_application_get_settings (ConfabApplication *self)
   g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+ConfabRoomAccount *
+confab_application_get_room_account (ConfabApplication *self)
+{
+  g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
+
+  return self->room_account;
+}
+
+static void
+update_room_actions (ConfabApplication *self)
+{
+  gboolean signed_in = self->room_account != NULL &&
+                       confab_room_account_get_signed_in (self->room_account);
+
+  /* Also while the server refuses the session: signing in again fixes it. */
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                            "sign-in")),
+                               self->room_account != NULL &&
+                               (!signed_in || confab_room_account_get_status (self->room_account)
+                                              == CONFAB_ROOM_ACCOUNT_EXPIRED));
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                            "sign-in-to")),
+                               self->room_account != NULL);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                            "sign-out")),
+                               signed_in);
+}
+
+static void
+on_room_account_signed_in_cb (ConfabApplication *self,
+                              GParamSpec        *pspec,
+                              ConfabRoomAccount *account)
+{
+  update_room_actions (self);
+}
+
+/* Restores the server session in the background: the window does not
+ * wait for the keyring or the network. */
+static void
+confab_application_create_room_account (ConfabApplication *self)
+{
+  self->room_account = confab_room_account_new (self->store, NULL);
+  g_signal_connect_object (self->room_account, "notify::signed-in",
+                           G_CALLBACK (on_room_account_signed_in_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->room_account, "notify::status",
+                           G_CALLBACK (on_room_account_signed_in_cb), self, G_CONNECT_SWAPPED);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM_ACCOUNT]);
+  update_room_actions (self);
+  confab_room_account_restore (self->room_account);
 }
 
 static void
@@ -234,6 +291,7 @@ confab_application_activate (GApplication *app)
 
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
       confab_application_create_catalogue (self);
+      confab_application_create_room_account (self);
     }
 
   window = GTK_WINDOW (confab_window_new (self, self->store));
@@ -302,6 +360,8 @@ shortcuts_action (GSimpleAction *action,
    * is out of date and lands on a hidden window. */
   builder = gtk_builder_new_from_resource ("/io/github/confab/Confab/confab-shortcuts-window.ui");
   window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+  /* Named, or it goes by the program's name ("confab") as a window. */
+  gtk_window_set_title (window, _("Shortcuts"));
   gtk_window_set_transient_for (window, gtk_application_get_active_window (GTK_APPLICATION (self)));
   gtk_window_present (window);
 }
@@ -343,11 +403,58 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (self->preferences);
 }
 
+static void
+sign_in_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  ConfabApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  ConfabSignInDialog *dialog;
+
+  if (self->room_account == NULL)
+    return;
+
+  dialog = confab_sign_in_dialog_new (parent, self->room_account);
+  /* app.sign-in-to: a shared project's server, from its banner. */
+  if (parameter != NULL)
+    confab_sign_in_dialog_set_server (dialog, g_variant_get_string (parameter, NULL));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+sign_out_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  ConfabApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *title = NULL;
+  g_autofree char *escaped = NULL;
+  GtkWidget *content;
+
+  if (self->room_account == NULL || !confab_room_account_get_signed_in (self->room_account))
+    return;
+
+  escaped = g_markup_escape_text (confab_room_account_get_server_url (self->room_account), -1);
+  title = g_strdup_printf (_("Signed out of %s"), escaped);
+  confab_room_account_sign_out (self->room_account);
+
+  /* The main window's content is its toast overlay. */
+  content = ADW_IS_APPLICATION_WINDOW (parent)
+            ? adw_application_window_get_content (ADW_APPLICATION_WINDOW (parent)) : NULL;
+  if (ADW_IS_TOAST_OVERLAY (content))
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (content), adw_toast_new (title));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
   { "shortcuts", shortcuts_action },
   { "preferences", preferences_action },
+  { "sign-in", sign_in_action },
+  { "sign-in-to", sign_in_action, "s" },
+  { "sign-out", sign_out_action },
 };
 
 static GSettings *
@@ -410,6 +517,8 @@ confab_application_startup (GApplication *app)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
                                                                             "preferences")),
                                FALSE);
+  /* Enabled with the room account, once the store is open. */
+  update_room_actions (self);
   gtk_window_set_default_icon_name (APP_ID);
 }
 
@@ -430,6 +539,7 @@ confab_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->refresh_cancellable);
   g_clear_object (&self->refresh_cancellable);
+  g_clear_object (&self->room_account);
   g_clear_object (&self->catalogue);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
@@ -453,6 +563,10 @@ confab_application_get_property (GObject    *object,
 
     case PROP_CATALOGUE:
       g_value_set_object (value, self->catalogue);
+      break;
+
+    case PROP_ROOM_ACCOUNT:
+      g_value_set_object (value, self->room_account);
       break;
 
     default:
@@ -481,6 +595,11 @@ confab_application_class_init (ConfabApplicationClass *klass)
   properties[PROP_CATALOGUE] =
     g_param_spec_object ("catalogue", NULL, NULL,
                          CONFAB_TYPE_MODEL_CATALOGUE,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_ROOM_ACCOUNT] =
+    g_param_spec_object ("room-account", NULL, NULL,
+                         CONFAB_TYPE_ROOM_ACCOUNT,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "confab-core.h"
+#include "confab-room-account.h"
 
 G_BEGIN_DECLS
 
@@ -28,5 +29,8 @@ void               confab_application_refresh_models (ConfabApplication *self);
 /* The app's settings, NULL when the schema is not installed (an uninstalled
  * run without GSETTINGS_SCHEMA_DIR). */
 GSettings         *confab_application_get_settings (ConfabApplication *self);
+/* The account on a confabd server for shared projects; created with the
+ * store (NULL before), signed in or not. */
+ConfabRoomAccount *confab_application_get_room_account (ConfabApplication *self);
 
 G_END_DECLS

@@ -67,6 +67,48 @@ send_data_free (SendData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SendData, send_data_free)
 
+static ConfabRoomAccount *
+get_room_account (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return CONFAB_IS_APPLICATION (app)
+         ? confab_application_get_room_account (CONFAB_APPLICATION (app)) : NULL;
+}
+
+static ConfabRoomSync *
+get_room_sync (void)
+{
+  ConfabRoomAccount *account = get_room_account ();
+
+  return account != NULL ? confab_room_account_get_sync (account) : NULL;
+}
+
+/* A shared chat takes messages only when the room can get them (online,
+ * not a viewer): written here alone they would never reach the others. */
+static gboolean
+confab_chat_controller_check_write (ConfabChatController  *self,
+                                    GError               **error)
+{
+  ConfabRoomAccount *account = get_room_account ();
+  g_autoptr(ConfabProject) project = NULL;
+
+  project = confab_store_lookup_project (self->store, confab_chat_get_project_id (self->chat),
+                                         NULL);
+  if (project == NULL || !confab_project_get_shared (project))
+    return TRUE;
+
+  if (account == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                   _("“%s” is shared: sign in to its server to write in it."),
+                   confab_project_get_name (project));
+      return FALSE;
+    }
+
+  return confab_room_account_check_write (account, project, error);
+}
+
 ConfabChatController *
 confab_chat_controller_new (void)
 {
@@ -236,6 +278,9 @@ on_provider_cb (GObject      *object,
   confab_chat_session_set_parent_id (session, self->parent_id);
   confab_chat_session_set_catalogue (session, self->catalogue);
   g_set_object (&self->session, session);
+  /* In a shared chat the room sees the prompt and the reply as it streams. */
+  if (get_room_sync () != NULL)
+    confab_room_sync_relay (get_room_sync (), session);
   /* Not data->cancellable in the call: the steal may be evaluated first. */
   cancellable = data->cancellable;
   confab_chat_session_send_async (session, prompt, cancellable,
@@ -258,6 +303,13 @@ confab_chat_controller_send (ConfabChatController *self,
 
   if (self->cancellable != NULL || self->chat == NULL || self->store == NULL)
     return;
+
+  /* Refused before anything is stored, so the prompt goes back. */
+  if (!confab_chat_controller_check_write (self, &error))
+    {
+      g_signal_emit (self, signals[FAILED], 0, error, FALSE, prompt);
+      return;
+    }
 
   data = g_new0 (SendData, 1);
   data->self = g_object_ref (self);

@@ -1,5 +1,6 @@
 /* confab-chat-view-actions.c: sending from the composer, the message
- * actions and the thread pane of the chat view.
+ * actions and the thread pane of the chat view (failed replies are
+ * confab-chat-view-errors.c's).
  *
  * Message actions take the message id ("x") as their parameter, so the
  * rows' menus need no pointer to the view: the action is looked up from
@@ -155,6 +156,7 @@ _confab_chat_view_enter_chat (ConfabChatView *self)
     return;
 
   self->regenerate_id = 0;
+  self->retry_on_pick = FALSE;
   gtk_widget_activate_action (GTK_WIDGET (self), "chat.close-thread", NULL);
   self->controller = NULL;
   if (self->chat != NULL)
@@ -182,11 +184,11 @@ _confab_chat_view_enter_chat (ConfabChatView *self)
 
 /* ---- Sending */
 
-static void
-confab_chat_view_send (ConfabChatView *self,
-                       const char     *prompt,
-                       ConfabMessage  *replace,
-                       const char     *model)
+void
+_confab_chat_view_send (ConfabChatView *self,
+                        const char     *prompt,
+                        ConfabMessage  *replace,
+                        const char     *model)
 {
   g_autoptr(GError) error = NULL;
 
@@ -213,7 +215,7 @@ on_composer_send_cb (ConfabChatView *self,
   g_autoptr(GError) error = NULL;
 
   g_set_object (&editing, confab_composer_get_editing (composer));
-  confab_chat_view_send (self, text, editing, confab_composer_get_model (composer));
+  _confab_chat_view_send (self, text, editing, confab_composer_get_model (composer));
   if (self->controller == NULL || !confab_chat_controller_get_busy (self->controller))
     return;
 
@@ -258,88 +260,32 @@ confab_chat_view_regenerate (ConfabChatView *self,
 
   message = lookup_message (self, g_variant_new_int64 (message_id));
   if (message != NULL)
-    confab_chat_view_send (self, NULL, message, model);
+    _confab_chat_view_send (self, NULL, message, model);
 }
 
 static void
-on_composer_model_cb (ConfabChatView *self,
-                      GParamSpec     *pspec,
-                      ConfabComposer *composer)
+on_composer_model_chosen_cb (ConfabChatView *self,
+                             const char     *model,
+                             ConfabComposer *composer)
 {
   gint64 regenerate_id = self->regenerate_id;
+  gboolean retry = self->retry_on_pick;
 
-  /* "Regenerate with…" waits for the model to be picked. */
   self->regenerate_id = 0;
+  self->retry_on_pick = FALSE;
   if (regenerate_id != 0)
-    confab_chat_view_regenerate (self, regenerate_id, confab_composer_get_model (composer));
+    confab_chat_view_regenerate (self, regenerate_id, model);
+  else if (retry)
+    _confab_chat_view_retry (self, model);
 }
 
 static void
-add_toast (ConfabChatView *self,
-           AdwToast       *toast)
+on_composer_picker_closed_cb (ConfabChatView *self,
+                              ConfabComposer *composer)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
-  else
-    g_object_unref (g_object_ref_sink (toast));
-}
-
-static void
-on_failed_cb (ConfabChatView       *self,
-              const GError         *error,
-              gboolean              prompt_stored,
-              const char           *prompt,
-              ConfabChatController *controller)
-{
-  AdwToast *toast;
-
-  /* The prompt is never lost: back into the composer unless the user
-   * started another one meanwhile. */
-  if (!prompt_stored && prompt != NULL && controller == self->controller)
-    {
-      g_autofree char *current = confab_composer_dup_text (self->composer);
-
-      if (current[0] == '\0')
-        confab_composer_set_text (self->composer, prompt);
-    }
-
-  toast = adw_toast_new (error->message);
-  adw_toast_set_timeout (toast, 0);
-  if (error->domain == CONFAB_PROVIDER_ERROR)
-    {
-      switch (error->code)
-        {
-        case CONFAB_PROVIDER_ERROR_NO_KEY:
-        case CONFAB_PROVIDER_ERROR_AUTH:
-          adw_toast_set_button_label (toast, _("Open _Preferences"));
-          adw_toast_set_action_name (toast, "app.preferences");
-          break;
-
-        case CONFAB_PROVIDER_ERROR_RATE_LIMITED:
-        case CONFAB_PROVIDER_ERROR_OVERLOADED:
-        case CONFAB_PROVIDER_ERROR_NETWORK:
-        case CONFAB_PROVIDER_ERROR_STREAM:
-          /* Retrying answers the stored prompt: only when it is stored. */
-          if (prompt_stored)
-            {
-              adw_toast_set_button_label (toast, _("_Retry"));
-              adw_toast_set_action_name (toast, "chat.retry");
-            }
-          break;
-
-        case CONFAB_PROVIDER_ERROR_MODEL_NOT_FOUND:
-          adw_toast_set_button_label (toast, _("_Switch Model"));
-          adw_toast_set_action_name (toast, "chat.switch-model");
-          break;
-
-        default:
-          adw_toast_set_timeout (toast, 5);
-          break;
-        }
-    }
-  add_toast (self, toast);
+  /* Closed without a choice: the next pick only picks. */
+  self->regenerate_id = 0;
+  self->retry_on_pick = FALSE;
 }
 
 /* ---- chat.* */
@@ -372,7 +318,7 @@ retry_action (GtkWidget  *widget,
 {
   ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
 
-  confab_chat_view_send (self, NULL, NULL, confab_composer_get_model (self->composer));
+  _confab_chat_view_retry (self, confab_composer_get_model (self->composer));
 }
 
 static void
@@ -382,6 +328,8 @@ switch_model_action (GtkWidget  *widget,
 {
   ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
 
+  self->regenerate_id = 0;
+  self->retry_on_pick = FALSE;
   confab_composer_pick_model (self->composer);
 }
 
@@ -392,8 +340,29 @@ close_thread_action (GtkWidget  *widget,
 {
   ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
 
-  gtk_revealer_set_reveal_child (self->thread_revealer, FALSE);
+  adw_flap_set_reveal_flap (self->thread_flap, FALSE);
   confab_thread_pane_set_parent (self->thread_pane, NULL, NULL, NULL, NULL);
+}
+
+static void
+on_thread_flap_progress_cb (ConfabChatView *self,
+                            GParamSpec     *pspec,
+                            AdwFlap        *flap)
+{
+  /* Closed all the way: out of sight, and of the accessibility tree. */
+  if (!adw_flap_get_reveal_flap (flap) && adw_flap_get_reveal_progress (flap) <= 0)
+    gtk_widget_set_visible (GTK_WIDGET (self->thread_pane), FALSE);
+}
+
+static void
+on_thread_flap_reveal_cb (ConfabChatView *self,
+                          GParamSpec     *pspec,
+                          AdwFlap        *flap)
+{
+  /* Folded, the flap also closes itself (Escape, a swipe). */
+  if (!adw_flap_get_reveal_flap (flap)
+      && confab_thread_pane_get_parent (self->thread_pane) != NULL)
+    confab_thread_pane_set_parent (self->thread_pane, NULL, NULL, NULL, NULL);
 }
 
 /* ---- message.* and thread.open */
@@ -438,8 +407,8 @@ regenerate_action (GtkWidget  *widget,
 
   /* With the model that wrote it, unless that is unknown. */
   model = message_full_model (message);
-  confab_chat_view_send (self, NULL, message,
-                         model ? model : confab_composer_get_model (self->composer));
+  _confab_chat_view_send (self, NULL, message,
+                          model ? model : confab_composer_get_model (self->composer));
 }
 
 static void
@@ -450,6 +419,7 @@ regenerate_with_action (GtkWidget  *widget,
   ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
 
   self->regenerate_id = g_variant_get_int64 (parameter);
+  self->retry_on_pick = FALSE;
   confab_composer_pick_model (self->composer);
 }
 
@@ -467,7 +437,7 @@ on_delete_response_cb (AdwMessageDialog *dialog,
 
   message = lookup_message (self, g_variant_new_int64 (id));
   if (message != NULL && !confab_store_delete_message (self->store, message, &error))
-    add_toast (self, adw_toast_new (error->message));
+    _confab_chat_view_add_toast (self, adw_toast_new (error->message));
 }
 
 static void
@@ -514,7 +484,7 @@ switch_version (ConfabChatView *self,
   versions = confab_store_list_alternatives (self->store, message, &error);
   if (versions == NULL)
     {
-      add_toast (self, adw_toast_new (error->message));
+      _confab_chat_view_add_toast (self, adw_toast_new (error->message));
       return;
     }
 
@@ -524,7 +494,7 @@ switch_version (ConfabChatView *self,
 
   if (!confab_store_activate_branch (self->store, g_ptr_array_index (versions, index + step),
                                      &error))
-    add_toast (self, adw_toast_new (error->message));
+    _confab_chat_view_add_toast (self, adw_toast_new (error->message));
 }
 
 static void
@@ -567,7 +537,8 @@ thread_open_action (GtkWidget  *widget,
 
   confab_thread_pane_set_parent (self->thread_pane, self->store, self->chat, message,
                                  confab_composer_get_model (self->composer));
-  gtk_revealer_set_reveal_child (self->thread_revealer, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->thread_pane), TRUE);
+  adw_flap_set_reveal_flap (self->thread_flap, TRUE);
 }
 
 void
@@ -577,11 +548,14 @@ _confab_chat_view_class_init_actions (GtkWidgetClass *widget_class)
   g_type_ensure (CONFAB_TYPE_THREAD_PANE);
 
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, composer);
-  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, thread_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, thread_flap);
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, thread_pane);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_send_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_stop_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_composer_model_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_composer_model_chosen_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_composer_picker_closed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_thread_flap_reveal_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_thread_flap_progress_cb);
 
   gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action);
@@ -604,6 +578,9 @@ _confab_chat_view_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chat.stop", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "chat.switch-model", NULL);
+  /* As in the thread pane, from anywhere in the chat. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "chat.close-thread", NULL);
 }
 
 static void
@@ -631,7 +608,7 @@ confab_chat_view_add_controller (ConfabChatView *self)
   g_signal_connect_object (controller, "notify::busy",
                            G_CALLBACK (on_busy_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (controller, "failed",
-                           G_CALLBACK (on_failed_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (_confab_chat_view_on_failed), self, G_CONNECT_SWAPPED);
   return controller;
 }
 

@@ -9,7 +9,11 @@
 #include "confab-chat-view.h"
 #include "confab-first-run-page.h"
 #include "confab-composer.h"
+#include "confab-members-button.h"
+#include "confab-room-account.h"
+#include "confab-room-banner.h"
 #include "confab-thread-pane.h"
+#include "confab-typing-indicator.h"
 
 G_BEGIN_DECLS
 
@@ -48,11 +52,23 @@ struct _ConfabChatView
    * while another chat is open; controller is the open chat's. */
   GHashTable        *controllers;
   ConfabChatController *controller;
-  GtkRevealer       *thread_revealer;
+  AdwFlap           *thread_flap;
   ConfabThreadPane  *thread_pane;
   ConfabComposer    *composer;
-  /* "Regenerate with…": this reply is regenerated once a model is picked. */
+  /* Waiting for a model from the picker: "Regenerate With…" regenerates
+   * this reply, "Switch Model" after an error answers the chat again. */
   gint64             regenerate_id;
+  gboolean           retry_on_pick;
+
+  /* Shared chats, see confab-chat-view-room.c. */
+  ConfabRoomAccount *room_account;
+  ConfabProject     *room_project;
+  GSignalGroup      *room_account_signals;
+  GSignalGroup      *room_project_signals;
+  ConfabRoomBanner  *room_banner;
+  ConfabMembersButton *members_button;
+  ConfabTypingIndicator *typing_indicator;
+  GtkLabel          *read_only_label;
 };
 
 /* confab-chat-view-actions.c: the composer, sending, message actions and
@@ -66,5 +82,30 @@ void _confab_chat_view_enter_chat         (ConfabChatView *self);
 /* The "Switched to …" marker of an assistant message at @position. */
 char *_confab_chat_view_dup_switch_label  (ConfabChatView *self,
                                            guint           position);
+/* Sends @prompt (NULL: answers the line again) with @model, in place of
+ * @replace (an edited question, a regenerated reply) when not NULL. */
+void  _confab_chat_view_send              (ConfabChatView *self,
+                                           const char     *prompt,
+                                           ConfabMessage  *replace,
+                                           const char     *model);
+
+/* confab-chat-view-errors.c: failed replies and their fixes. */
+void  _confab_chat_view_add_toast         (ConfabChatView       *self,
+                                           AdwToast             *toast);
+/* Answers the line again after a failed reply, with @model. */
+void  _confab_chat_view_retry             (ConfabChatView       *self,
+                                           const char           *model);
+/* ConfabChatController::failed of the view's controllers. */
+void  _confab_chat_view_on_failed         (ConfabChatView       *self,
+                                           const GError         *error,
+                                           gboolean              prompt_stored,
+                                           const char           *prompt,
+                                           ConfabChatController *controller);
+
+/* confab-chat-view-room.c: a shared project's chat (banner, members,
+ * typing, read-only for viewers). */
+void  _confab_chat_view_class_init_room   (GtkWidgetClass       *widget_class);
+void  _confab_chat_view_room_init         (ConfabChatView       *self);
+void  _confab_chat_view_room_dispose      (ConfabChatView       *self);
 
 G_END_DECLS

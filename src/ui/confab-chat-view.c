@@ -450,6 +450,7 @@ confab_chat_view_dispose (GObject *object)
       self->scroll_tick = 0;
     }
 
+  _confab_chat_view_room_dispose (self);
   _confab_chat_view_dispose_actions (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CHAT_VIEW);
   /* dispose_template () only drops the children bound to fields. */
@@ -581,6 +582,7 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, scrolled_window);
 
   _confab_chat_view_class_init_actions (widget_class);
+  _confab_chat_view_class_init_room (widget_class);
 }
 
 static void
@@ -631,5 +633,6 @@ confab_chat_view_init (ConfabChatView *self)
   }
 
   _confab_chat_view_init_actions (self);
+  _confab_chat_view_room_init (self);
   confab_chat_view_update_page (self);
 }

@@ -46,6 +46,8 @@ enum {
 enum {
   SEND,
   STOP,
+  MODEL_CHOSEN,
+  PICKER_CLOSED,
   N_SIGNALS
 };
 
@@ -121,6 +123,21 @@ on_model_changed_cb (ConfabComposer *self,
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     confab_composer_focus (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+static void
+on_model_chosen_cb (ConfabComposer *self,
+                    const char     *full_id,
+                    GObject        *picker)
+{
+  g_signal_emit (self, signals[MODEL_CHOSEN], 0, full_id);
+}
+
+static void
+on_picker_closed_cb (ConfabComposer *self,
+                     GObject        *picker)
+{
+  g_signal_emit (self, signals[PICKER_CLOSED], 0);
 }
 
 static void
@@ -416,6 +433,32 @@ confab_composer_class_init (ConfabComposerClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
+  /**
+   * ConfabComposer::model-chosen:
+   * @full_id: "PROVIDER:MODEL"
+   *
+   * A model was picked from the list, also the current one again (unlike
+   * notify::model), e.g. for "Regenerate With…".
+   */
+  signals[MODEL_CHOSEN] =
+    g_signal_new ("model-chosen",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * ConfabComposer::picker-closed:
+   *
+   * The model list closed, after ::model-chosen if a model was picked.
+   */
+  signals[PICKER_CLOSED] =
+    g_signal_new ("picker-closed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
   g_type_ensure (CONFAB_TYPE_MODEL_PICKER);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -448,6 +491,10 @@ confab_composer_init (ConfabComposer *self)
                            G_CALLBACK (on_buffer_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->model_picker, "notify::model",
                            G_CALLBACK (on_model_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model_picker, "model-chosen",
+                           G_CALLBACK (on_model_chosen_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model_picker, "closed",
+                           G_CALLBACK (on_picker_closed_cb), self, G_CONNECT_SWAPPED);
 
   controller = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);

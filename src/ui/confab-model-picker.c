@@ -31,6 +31,8 @@ struct _ConfabModelPicker
   /* Casefolded search terms; NULL or empty matches everything. */
   GStrv                 terms;
   GtkCustomFilter      *filter;
+  /* Closing the list to choose: ::closed follows ::model-chosen. */
+  gboolean              choosing;
 
   /* Template widgets */
   GtkMenuButton        *button;
@@ -54,6 +56,7 @@ enum {
 
 enum {
   MODEL_CHOSEN,
+  CLOSED,
   N_SIGNALS
 };
 
@@ -210,9 +213,20 @@ choose_position (ConfabModelPicker *self,
   if (info == NULL)
     return;
 
+  self->choosing = TRUE;
   gtk_popover_popdown (self->popover);
+  self->choosing = FALSE;
   confab_model_picker_set_model (self, confab_model_info_get_full_id (info));
   g_signal_emit (self, signals[MODEL_CHOSEN], 0, self->model);
+  g_signal_emit (self, signals[CLOSED], 0);
+}
+
+static void
+on_popover_closed_cb (ConfabModelPicker *self,
+                      GtkPopover        *popover)
+{
+  if (!self->choosing)
+    g_signal_emit (self, signals[CLOSED], 0);
 }
 
 static void
@@ -606,6 +620,18 @@ confab_model_picker_class_init (ConfabModelPickerClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  /**
+   * ConfabModelPicker::closed:
+   *
+   * The list closed, with a model chosen (after ::model-chosen) or not.
+   */
+  signals[CLOSED] =
+    g_signal_new ("closed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/confab/Confab/confab-model-picker.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabModelPicker, button);
@@ -617,6 +643,7 @@ confab_model_picker_class_init (ConfabModelPickerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabModelPicker, selection);
   gtk_widget_class_bind_template_child (widget_class, ConfabModelPicker, filter_model);
   gtk_widget_class_bind_template_callback (widget_class, on_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_popover_closed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search_cb);

@@ -141,8 +141,8 @@ on_composer_send_cb (ConfabThreadPane *self,
     {
       /* Given back by on_failed_cb if it never reached the store. */
       confab_composer_set_text (composer, NULL);
-      /* Fails harmlessly before the first reply creates the thread row;
-       * then it is set again with the next message. */
+      /* Stored now, with the first message too (the thread row is made
+       * for it), so the choice holds even when the reply fails. */
       confab_store_set_thread_model (self->store, confab_message_get_id (self->parent),
                                      model, NULL);
     }

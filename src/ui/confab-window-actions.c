@@ -249,7 +249,7 @@ new_chat_action (GtkWidget  *widget,
   g_autoptr (ConfabChat) chat = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (project == NULL)
+  if (project == NULL || !_confab_window_rooms_check_write (self, project))
     return;
 
   chat = confab_store_create_chat (self->store, project, _("New Chat"), &error);
@@ -259,6 +259,7 @@ new_chat_action (GtkWidget  *widget,
       return;
     }
 
+  _confab_window_rooms_publish_chat (self, chat);
   _confab_window_select_chat (self, chat, TRUE);
 }
 
@@ -482,6 +483,7 @@ _confab_window_update_actions (ConfabWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.archive-chat", has_chat && !archived);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.unarchive-chat", archived);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.move-chat", n_targets > 0);
+  _confab_window_rooms_update_actions (self);
 }
 
 void

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "confab-chat-view.h"
+#include "confab-room-account.h"
 #include "confab-window.h"
 
 G_BEGIN_DECLS
@@ -57,6 +58,13 @@ struct _ConfabWindow
   guint                 closing : 1;
   /* Imports running (confab-window-transfer.c). */
   guint                 n_imports;
+
+  /* Shared projects (confab-window-rooms.c). */
+  ConfabRoomAccount    *room_account;
+  GSignalGroup         *room_account_signals;
+  GSignalGroup         *room_sync_signals;
+  GSignalGroup         *room_project_signals;
+  GCancellable         *room_cancellable;
 };
 
 void           _confab_window_class_actions_init (GtkWidgetClass *widget_class);
@@ -103,6 +111,19 @@ void           _confab_window_toast_undo         (ConfabWindow   *self,
 /* ---- confab-window-transfer.c */
 void           _confab_window_class_transfer_init (GtkWidgetClass *widget_class);
 void           _confab_window_transfer_init      (ConfabWindow   *self);
+
+/* ---- confab-window-rooms.c */
+void           _confab_window_class_rooms_init   (GtkWidgetClass *widget_class);
+void           _confab_window_rooms_init         (ConfabWindow   *self);
+void           _confab_window_rooms_dispose      (ConfabWindow   *self);
+void           _confab_window_rooms_update_actions (ConfabWindow *self);
+/* FALSE (and a toast saying why) when @project is shared and cannot be
+ * written in now. */
+gboolean       _confab_window_rooms_check_write  (ConfabWindow   *self,
+                                                  ConfabProject  *project);
+/* A chat created in a shared project goes to its room. */
+void           _confab_window_rooms_publish_chat (ConfabWindow   *self,
+                                                  ConfabChat     *chat);
 
 /* ---- confab-window-search.c */
 void           _confab_window_open_search        (ConfabWindow   *self);

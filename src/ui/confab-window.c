@@ -457,6 +457,7 @@ confab_window_dispose (GObject *object)
   if (self->chat_popover != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->chat_popover));
 
+  _confab_window_rooms_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_WINDOW);
 
   g_clear_object (&self->chats_signals);
@@ -574,6 +575,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   _confab_window_class_actions_init (widget_class);
   _confab_window_class_menus_init (widget_class);
   _confab_window_class_transfer_init (widget_class);
+  _confab_window_class_rooms_init (widget_class);
 }
 
 static void
@@ -596,6 +598,7 @@ confab_window_init (ConfabWindow *self)
 
   _confab_window_menus_init (self);
   _confab_window_transfer_init (self);
+  _confab_window_rooms_init (self);
 
   self->settings = confab_window_create_settings ();
   if (self->settings != NULL)

@@ -150,11 +150,15 @@ def dump(acc, depth=0, max_depth=40):
 class App:
     """One run of the confab binary with its output in a log file."""
 
-    def __init__(self, label='app'):
+    def __init__(self, label='app', extra_env=None, args=()):
+        """extra_env: variables to set or override for this run (another HOME
+        and XDG dirs run a second, independent app); args: extra arguments."""
         self.binary = os.environ['CONFAB_BINARY']
         self.log_file = tempfile.NamedTemporaryFile(prefix='confab-%s-' % label, suffix='.log',
                                                     delete=False)
         env = dict(os.environ)
+        env.update(extra_env or {})
+        self.env = env
         # A critical in the app is a bug: make it crash the run.
         env['G_DEBUG'] = 'fatal-criticals'
         env.setdefault('G_MESSAGES_DEBUG', '')
@@ -162,8 +166,8 @@ class App:
         # debugging: the app is then found by its name, not the wrapper's pid.
         self.wrapper = os.environ.get('CONFAB_TEST_WRAPPER', '').split()
         log('starting %s' % ' '.join(self.wrapper + [self.binary]))
-        self.proc = subprocess.Popen(self.wrapper + [self.binary], stdout=self.log_file,
-                                     stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(self.wrapper + [self.binary] + list(args),
+                                     stdout=self.log_file, stderr=subprocess.STDOUT, env=env)
         self._accessible = None
         self._window_id = None
 
@@ -325,7 +329,8 @@ class App:
     def window_id(self, timeout=DEFAULT_TIMEOUT):
         def search():
             pid = self.accessible().get_process_id()
-            out = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid',
+            # --all: xdotool ORs the conditions otherwise (any "Confab").
+            out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid',
                                   str(pid), '--name', '^Confab$'],
                                  capture_output=True, text=True)
             ids = out.stdout.split()
@@ -335,9 +340,15 @@ class App:
             self._window_id = wait_for(search, 'the main window on X11', timeout)
         return self._window_id
 
+    def raise_window(self):
+        """On top of the other apps' windows (there is no window manager):
+        pointer input goes to the topmost window."""
+        subprocess.run(['xdotool', 'windowraise', self.window_id()], check=True)
+
     def key(self, keys):
         """Sends a key combination to the main window, as a user would type it."""
         wid = self.window_id()
+        self.raise_window()
         subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
         subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
 
@@ -346,7 +357,7 @@ class App:
         pid = str(self.accessible().get_process_id())
 
         def search():
-            out = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid', pid,
+            out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid', pid,
                                   '--name', '^%s$' % title],
                                  capture_output=True, text=True)
             ids = out.stdout.split()
@@ -362,6 +373,7 @@ class App:
         extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
         x = extents.x + extents.width // 2
         y = extents.y + extents.height // 2
+        self.raise_window()
         # "mousemove --sync" waits for the pointer to move: when it is already
         # there, step aside first.
         subprocess.run(['xdotool', 'mousemove', '--window', self.window_id(),
