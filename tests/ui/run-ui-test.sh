@@ -45,7 +45,10 @@ while :; do
 
   # Not exec: the trap must still clean up after the session ends.
   status=0
-  xvfb-run -a -n "$display" -s "-screen 0 1280x1024x24" \
+  # -noreset: by default the X server resets when its last client leaves
+  # (xdpyinfo below, the AT-SPI bus launcher); a client connecting during
+  # that reset is refused ("cannot open display").
+  xvfb-run -a -n "$display" -s "-screen 0 1280x1024x24 -noreset" \
     dbus-run-session -- \
     sh -c 'xdpyinfo >/dev/null 2>&1 || exit 99
            case "$0" in *.py) exec /usr/bin/python3 "$0" ;; *) exec "$0" ;; esac' "$script" \
