@@ -12,7 +12,8 @@
 G_BEGIN_DECLS
 
 #define CONFAB_TYPE_TYPING_INDICATOR (confab_typing_indicator_get_type ())
-G_DECLARE_FINAL_TYPE (ConfabTypingIndicator, confab_typing_indicator, CONFAB, TYPING_INDICATOR, GtkWidget)
+G_DECLARE_FINAL_TYPE (ConfabTypingIndicator, confab_typing_indicator,
+                      CONFAB, TYPING_INDICATOR, GtkWidget)
 
 void confab_typing_indicator_set_sync (ConfabTypingIndicator *self,
                                        ConfabRoomSync        *sync);

@@ -21,6 +21,13 @@ room_sync (ConfabWindow *self)
   return self->room_account != NULL ? confab_room_account_get_sync (self->room_account) : NULL;
 }
 
+static const char *
+server_url (ConfabWindow *self)
+{
+  return self->room_account != NULL ? confab_room_account_get_server_url (self->room_account)
+                                    : NULL;
+}
+
 static void
 toast (ConfabWindow *self,
        const char   *text)
@@ -69,9 +76,7 @@ on_shared_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      message = confab_room_account_describe_error (error,
-                                                    confab_room_account_get_server_url (self->room_account),
-                                                    NULL, FALSE);
+      message = confab_room_account_describe_error (error, server_url (self), NULL, FALSE);
       title = g_strdup_printf (_("Could not share “%s”: %s"),
                                confab_project_get_name (data->project), message);
       toast (self, title);
@@ -204,9 +209,7 @@ on_joined_cb (GObject      *object,
         message = g_strdup (_("This invite code is not valid: it may have been mistyped, "
                               "used up or revoked, or it has expired."));
       else
-        message = confab_room_account_describe_error (error,
-                                                      confab_room_account_get_server_url (self->room_account),
-                                                      NULL, FALSE);
+        message = confab_room_account_describe_error (error, server_url (self), NULL, FALSE);
       title = g_strdup_printf (_("Could not join: %s"), message);
       toast (self, title);
       return;
@@ -390,9 +393,10 @@ _confab_window_rooms_init (ConfabWindow *self)
   GApplication *app = g_application_get_default ();
 
   self->room_cancellable = g_cancellable_new ();
-  if (CONFAB_IS_APPLICATION (app) &&
-      confab_application_get_room_account (CONFAB_APPLICATION (app)) != NULL)
-    self->room_account = g_object_ref (confab_application_get_room_account (CONFAB_APPLICATION (app)));
+  if (CONFAB_IS_APPLICATION (app))
+    self->room_account = confab_application_get_room_account (CONFAB_APPLICATION (app));
+  if (self->room_account != NULL)
+    g_object_ref (self->room_account);
 
   self->room_account_signals = g_signal_group_new (CONFAB_TYPE_ROOM_ACCOUNT);
   g_signal_group_connect_swapped (self->room_account_signals, "notify::sync",

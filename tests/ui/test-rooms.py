@@ -1,14 +1,17 @@
 #!/usr/bin/python3
-# Shared projects between two desktops: two app instances with their own
-# homes (stores, settings, sessions) in one X server and D-Bus session, a
-# real confabd and the fake provider. Alice creates an account in the
-# sign-in dialog, chats with a model, shares the project and invites Bob;
-# Bob creates his account, joins with the code and sees the chat; they
-# write to each other live (with "is typing…"), Bob sees Alice's model
-# reply stream in, the members list shows both online. Killing confabd
-# shows the offline banner (and a message written meanwhile stays in the
-# composer); restarting it on the same port and data makes the banner go,
-# and the message then sent reaches the other side.
+# Shared projects between desktops: app instances with their own homes
+# (stores, settings, sessions) in one X server and D-Bus session, a real
+# confabd and the fake provider. Alice meets the sign-in dialog's errors
+# (wrong password, no server, registration closed), creates her account,
+# chats with a model, shares the project and invites Bob; Bob creates his
+# account, joins with the code and sees the chat; they write to each other
+# live (with "is typing…"), Bob sees Alice's model reply arrive; Carol joins
+# as a viewer and cannot write; the members list shows who is online.
+# Killing confabd shows the offline banner (and a message written meanwhile
+# stays in the composer); restarting it on the same port and data makes the
+# banner go, and the message then sent reaches the other side. A new chat
+# shows up on the other side; Bob's session survives a restart of his app;
+# signed out, the shared project is read-only. Screenshots are kept.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
