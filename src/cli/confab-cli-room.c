@@ -1393,9 +1393,9 @@ typedef struct
   gboolean     ends_with_newline;
 } AskStream;
 
-/* Deltas go out at most every 100 ms, batched, like the desktop's: a fast
- * model would otherwise outrun the server's 40 frames/s per connection. */
-#define ASK_DELTA_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
+/* Deltas go out batched, like the desktop's (see
+ * CONFAB_PROTOCOL_DELTA_INTERVAL_MS). */
+#define ASK_DELTA_INTERVAL_US (CONFAB_PROTOCOL_DELTA_INTERVAL_MS * G_TIME_SPAN_MILLISECOND)
 
 static void
 ask_stream_flush (AskStream *stream)
@@ -1407,10 +1407,8 @@ ask_stream_flush (AskStream *stream)
   if (stream->sent == stream->text->len)
     return;
 
-  frame = new_frame ("stream.delta", run->room);
-  json_object_set_string_member (frame_object (frame), "message", stream->message);
-  json_object_set_string_member (frame_object (frame), "text", stream->text->str + stream->sent);
-  json_object_set_int_member (frame_object (frame), "offset", stream->sent);
+  frame = confab_protocol_delta_frame (run->room, stream->message,
+                                       stream->text->str + stream->sent, stream->sent);
   stream->sent = stream->text->len;
   stream->last_sent = g_get_monotonic_time ();
 

@@ -42,6 +42,33 @@ check_models (const char * const  *models,
   return TRUE;
 }
 
+/* Compare and mentions: @prompt to @models, once the models are checked
+ * and no other exchange runs; @then once the providers are resolved. */
+static void
+start_prompt (ConfabConductor     *self,
+              ConfabConductorMode  mode,
+              GTask               *task,
+              GCancellable        *cancellable,
+              const char          *prompt,
+              const char * const  *models,
+              ConfabConductorThen  then)
+{
+  GError *error = NULL;
+
+  if (!check_models (models, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!_confab_conductor_begin (self, mode, task, cancellable, TRUE))
+    return;
+
+  self->prompt = g_strdup (prompt);
+  self->models = g_strdupv ((char **) models);
+  _confab_conductor_resolve (self, NULL, then);
+}
+
 /* The first provider error when none of the exchange's models can run. */
 static GError *
 dup_error_if_none_runs (ConfabConductor *self)
@@ -228,7 +255,6 @@ confab_conductor_compare_async (ConfabConductor     *self,
                                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
 
   g_return_if_fail (CONFAB_IS_CONDUCTOR (self));
   g_return_if_fail (prompt != NULL);
@@ -239,18 +265,8 @@ confab_conductor_compare_async (ConfabConductor     *self,
   /* Streams may have been cancelled; the exchange still ended normally. */
   g_task_set_check_cancellable (task, FALSE);
 
-  if (!check_models (models, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (!_confab_conductor_begin (self, CONFAB_CONDUCTOR_MODE_COMPARE, task, cancellable, TRUE))
-    return;
-
-  self->prompt = g_strdup (prompt);
-  self->models = g_strdupv ((char **) models);
-  _confab_conductor_resolve (self, NULL, compare_resolved);
+  start_prompt (self, CONFAB_CONDUCTOR_MODE_COMPARE, task, cancellable, prompt, models,
+                compare_resolved);
 }
 
 gboolean
@@ -635,18 +651,8 @@ confab_conductor_mention_async (ConfabConductor     *self,
       models = (const char * const *) mentioned;
     }
 
-  if (!check_models (models, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (!_confab_conductor_begin (self, CONFAB_CONDUCTOR_MODE_MENTIONS, task, cancellable, TRUE))
-    return;
-
-  self->prompt = g_strdup (prompt);
-  self->models = g_strdupv ((char **) models);
-  _confab_conductor_resolve (self, NULL, mention_resolved);
+  start_prompt (self, CONFAB_CONDUCTOR_MODE_MENTIONS, task, cancellable, prompt, models,
+                mention_resolved);
 }
 
 gboolean

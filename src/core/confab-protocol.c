@@ -295,6 +295,23 @@ confab_protocol_get_int (JsonObject  *frame,
 }
 
 JsonNode *
+confab_protocol_delta_frame (const char *room,
+                             const char *message,
+                             const char *text,
+                             gsize       offset)
+{
+  g_autoptr(JsonObject) frame = json_object_new ();
+
+  json_object_set_string_member (frame, "type", "stream.delta");
+  json_object_set_string_member (frame, "room", room);
+  json_object_set_string_member (frame, "message", message);
+  json_object_set_string_member (frame, "text", text);
+  json_object_set_int_member (frame, "offset", offset);
+
+  return json_node_init_object (json_node_alloc (), frame);
+}
+
+JsonNode *
 confab_protocol_dup_id (JsonObject *frame)
 {
   JsonNode *node = json_object_get_member (frame, "id");

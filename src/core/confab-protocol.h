@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 #define CONFAB_PROTOCOL_MAX_FRAME      (256 * 1024)
 #define CONFAB_PROTOCOL_MAX_TEXT       (128 * 1024)
 #define CONFAB_PROTOCOL_MAX_HISTORY    200
+/* How often a relaying client sends the reply's new text: batching keeps a
+ * fast model under the server's 40 frames/s per connection. */
+#define CONFAB_PROTOCOL_DELTA_INTERVAL_MS 100
 
 /* Error codes of "error" frames; confab_protocol_error_code_to_string gives
  * the wire name. */
@@ -108,6 +111,13 @@ gboolean     confab_protocol_get_int               (JsonObject  *frame,
                                                     gboolean     optional,
                                                     gint64      *value,
                                                     GError     **error);
+
+/* {"type":"stream.delta","room","message","text","offset"}: @text is the
+ * new piece, @offset the bytes of reply text before it. */
+JsonNode    *confab_protocol_delta_frame           (const char  *room,
+                                                    const char  *message,
+                                                    const char  *text,
+                                                    gsize        offset);
 
 /* The request id of a frame ("id": a string or integer) as a node to echo
  * back as "re", or NULL. */

@@ -382,20 +382,13 @@ relay_flush_cb (gpointer user_data)
   ConfabRelay *relay = user_data;
   ConfabRoom *room = _confab_room_sync_lookup_room (relay->self, relay->room_id);
   g_autoptr(JsonNode) node = NULL;
-  JsonObject *frame;
 
   relay->flush_id = 0;
   if (room == NULL || relay->remote_id == NULL || relay->sent >= relay->text->len)
     return G_SOURCE_REMOVE;
 
-  frame = json_object_new ();
-  json_object_set_string_member (frame, "type", "stream.delta");
-  json_object_set_string_member (frame, "room", room->id);
-  json_object_set_string_member (frame, "message", relay->remote_id);
-  json_object_set_string_member (frame, "text", relay->text->str + relay->sent);
-  json_object_set_int_member (frame, "offset", relay->sent);
-  node = json_node_init_object (json_node_alloc (), frame);
-  json_object_unref (frame);
+  node = confab_protocol_delta_frame (room->id, relay->remote_id,
+                                      relay->text->str + relay->sent, relay->sent);
 
   /* Offline, the next flush sends the whole rest from the same offset. */
   if (confab_room_client_send (relay->self->client, node))
@@ -408,7 +401,7 @@ static void
 relay_schedule_flush (ConfabRelay *relay)
 {
   if (relay->flush_id == 0 && relay->remote_id != NULL && !relay->finished)
-    relay->flush_id = g_timeout_add (CONFAB_ROOM_SYNC_FLUSH_MS, relay_flush_cb, relay);
+    relay->flush_id = g_timeout_add (CONFAB_PROTOCOL_DELTA_INTERVAL_MS, relay_flush_cb, relay);
 }
 
 static void

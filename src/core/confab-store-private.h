@@ -107,6 +107,14 @@ struct _ConfabStore
   ConfabWeakCache *thread_lists;
 };
 
+/* ---- confab-store-projects.c */
+/* Runs an UPDATE of @project's row (?1 its id); a row that is gone is
+ * reported as CONFAB_STORE_ERROR_NOT_FOUND. */
+gboolean       _confab_store_update_project   (ConfabStore    *self,
+                                               ConfabStmt     *stmt,
+                                               ConfabProject  *project,
+                                               GError        **error);
+
 /* ---- confab-store.c */
 ConfabStmt    *_confab_store_prepare          (ConfabStore  *self,
                                                const char   *sql,

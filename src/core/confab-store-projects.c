@@ -147,12 +147,11 @@ confab_store_lookup_project (ConfabStore  *self,
   return NULL;
 }
 
-/* Runs an UPDATE whose ?1 is the row id; a row that is gone is reported. */
-static gboolean
-update_project (ConfabStore    *self,
-                ConfabStmt     *stmt,
-                ConfabProject  *project,
-                GError        **error)
+gboolean
+_confab_store_update_project (ConfabStore    *self,
+                              ConfabStmt     *stmt,
+                              ConfabProject  *project,
+                              GError        **error)
 {
   if (!_confab_store_step_done (self, stmt, _("Could not change the project"), error))
     return FALSE;
@@ -189,7 +188,7 @@ confab_store_rename_project (ConfabStore    *self,
     sqlite3_bind_int64 (stmt, 1, confab_project_get_id (project));
     _confab_bind_text (stmt, 2, name);
     sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
-    if (!update_project (self, stmt, project, error))
+    if (!_confab_store_update_project (self, stmt, project, error))
       return FALSE;
   }
 
@@ -222,7 +221,7 @@ confab_store_set_project_defaults (ConfabStore    *self,
     _confab_bind_text (stmt, 2, default_model);
     _confab_bind_text (stmt, 3, system_prompt);
     sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
-    if (!update_project (self, stmt, project, error))
+    if (!_confab_store_update_project (self, stmt, project, error))
       return FALSE;
   }
 

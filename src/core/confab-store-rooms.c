@@ -16,25 +16,6 @@
 
 #include "confab-store-private.h"
 
-static gboolean
-update_project_room (ConfabStore    *self,
-                     ConfabStmt     *stmt,
-                     ConfabProject  *project,
-                     GError        **error)
-{
-  if (!_confab_store_step_done (self, stmt, _("Could not change the project"), error))
-    return FALSE;
-
-  if (sqlite3_changes (self->db) == 0)
-    {
-      g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
-                   _("The project “%s” no longer exists"), confab_project_get_name (project));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 /* Forgets the server ids of a project's chats and messages, in the rows
  * (inside the caller's transaction) or in the live objects. */
 static gboolean
@@ -135,7 +116,7 @@ confab_store_bind_project_room (ConfabStore    *self,
     _confab_bind_text (stmt, 3, room_id);
     _confab_bind_text (stmt, 4, role);
     sqlite3_bind_int64 (stmt, 5, seq);
-    if (!update_project_room (self, stmt, project, error))
+    if (!_confab_store_update_project (self, stmt, project, error))
       return FALSE;
   }
 
@@ -176,7 +157,7 @@ confab_store_unbind_project_room (ConfabStore    *self,
       goto failed;
 
     sqlite3_bind_int64 (stmt, 1, id);
-    if (!update_project_room (self, stmt, project, error))
+    if (!_confab_store_update_project (self, stmt, project, error))
       goto failed;
   }
 
@@ -214,7 +195,7 @@ confab_store_set_project_room_role (ConfabStore    *self,
 
     sqlite3_bind_int64 (stmt, 1, confab_project_get_id (project));
     _confab_bind_text (stmt, 2, role);
-    if (!update_project_room (self, stmt, project, error))
+    if (!_confab_store_update_project (self, stmt, project, error))
       return FALSE;
   }
 
@@ -309,7 +290,7 @@ confab_store_apply_room_event (ConfabStore              *self,
 
     sqlite3_bind_int64 (stmt, 1, id);
     sqlite3_bind_int64 (stmt, 2, seq);
-    if (!update_project_room (self, stmt, project, error))
+    if (!_confab_store_update_project (self, stmt, project, error))
       goto failed;
   }
 
@@ -327,6 +308,39 @@ failed:
   return FALSE;
 }
 
+/* Steps @sql (?1 the project id, ?2 the remote id) to its row; no row is
+ * CONFAB_STORE_ERROR_NOT_FOUND with @missing_format ("… “%s”"). */
+static ConfabStmt *
+step_by_remote_id (ConfabStore    *self,
+                   const char     *sql,
+                   ConfabProject  *project,
+                   const char     *remote_id,
+                   const char     *missing_format,
+                   const char     *read_failed,
+                   GError        **error)
+{
+  g_autoptr(ConfabStmt) stmt = NULL;
+  int rc;
+
+  stmt = _confab_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, confab_project_get_id (project));
+  _confab_bind_text (stmt, 2, remote_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_steal_pointer (&stmt);
+
+  if (rc == SQLITE_DONE)
+    g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
+                 missing_format, remote_id);
+  else
+    _confab_store_set_error (self, error, rc, read_failed);
+
+  return NULL;
+}
+
 /**
  * confab_store_lookup_chat_by_remote_id:
  *
@@ -342,30 +356,18 @@ confab_store_lookup_chat_by_remote_id (ConfabStore    *self,
   static const char sql[] =
     "SELECT " CONFAB_CHAT_COLUMNS " FROM chats WHERE remote_id = ?2 AND project_id = ?1";
   g_autoptr(ConfabStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
   g_return_val_if_fail (CONFAB_IS_PROJECT (project), NULL);
   g_return_val_if_fail (remote_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = _confab_store_prepare (self, sql, error);
+  stmt = step_by_remote_id (self, sql, project, remote_id, _("There is no chat “%s”"),
+                            _("Could not read the chat"), error);
   if (stmt == NULL)
     return NULL;
 
-  sqlite3_bind_int64 (stmt, 1, confab_project_get_id (project));
-  _confab_bind_text (stmt, 2, remote_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return _confab_store_chat_from_stmt (self, stmt);
-
-  if (rc == SQLITE_DONE)
-    g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
-                 _("There is no chat “%s”"), remote_id);
-  else
-    _confab_store_set_error (self, error, rc, _("Could not read the chat"));
-
-  return NULL;
+  return _confab_store_chat_from_stmt (self, stmt);
 }
 
 /**
@@ -385,30 +387,18 @@ confab_store_lookup_message_by_remote_id (ConfabStore    *self,
     " WHERE m.remote_id = ?2"
     " AND (SELECT c.project_id FROM chats c WHERE c.id = m.chat_id) = ?1";
   g_autoptr(ConfabStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
   g_return_val_if_fail (CONFAB_IS_PROJECT (project), NULL);
   g_return_val_if_fail (remote_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = _confab_store_prepare (self, sql, error);
+  stmt = step_by_remote_id (self, sql, project, remote_id, _("There is no message “%s”"),
+                            _("Could not read the message"), error);
   if (stmt == NULL)
     return NULL;
 
-  sqlite3_bind_int64 (stmt, 1, confab_project_get_id (project));
-  _confab_bind_text (stmt, 2, remote_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return _confab_store_message_from_stmt (self, stmt);
-
-  if (rc == SQLITE_DONE)
-    g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
-                 _("There is no message “%s”"), remote_id);
-  else
-    _confab_store_set_error (self, error, rc, _("Could not read the message"));
-
-  return NULL;
+  return _confab_store_message_from_stmt (self, stmt);
 }
 
 /* For the UPDATEs below: ?1 the row id, ?2 the remote id. */
