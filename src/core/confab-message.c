@@ -486,6 +486,21 @@ confab_message_get_model (ConfabMessage *self)
 }
 
 const char *
+confab_message_get_speaker (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), NULL);
+
+  if (self->role != CONFAB_ROLE_ASSISTANT || self->model == NULL || *self->model == '\0'
+      || self->author == NULL || *self->author == '\0')
+    return NULL;
+  /* "PROVIDER:MODEL", or the bare model of a relayed reply. */
+  if (strchr (self->author, ':') != NULL || g_str_equal (self->author, self->model))
+    return NULL;
+
+  return self->author;
+}
+
+const char *
 confab_message_get_content (ConfabMessage *self)
 {
   g_return_val_if_fail (CONFAB_IS_MESSAGE (self), NULL);

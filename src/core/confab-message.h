@@ -16,10 +16,14 @@ gint64              confab_message_get_chat_id       (ConfabMessage *self);
 /* The message a thread reply belongs to; 0 on the chat's main line. */
 gint64              confab_message_get_parent_id     (ConfabMessage *self);
 ConfabRole          confab_message_get_role          (ConfabMessage *self);
-/* A user name for user messages, "PROVIDER:MODEL" for assistant ones. */
+/* A user name for user messages, "PROVIDER:MODEL" for assistant ones
+ * (a round-table speaker's name for its turns). */
 const char         *confab_message_get_author        (ConfabMessage *self);
 const char         *confab_message_get_provider      (ConfabMessage *self);
 const char         *confab_message_get_model         (ConfabMessage *self);
+/* The speaker's name of a round-table turn (a reply whose author is not
+ * its model), NULL for any other message. */
+const char         *confab_message_get_speaker       (ConfabMessage *self);
 const char         *confab_message_get_content       (ConfabMessage *self);
 ConfabMessageStatus confab_message_get_status        (ConfabMessage *self);
 const char         *confab_message_get_error         (ConfabMessage *self);

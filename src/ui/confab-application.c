@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "confab-application.h"
+#include "confab-bench-probe.h"
 #include "confab-preferences-window.h"
 #include "confab-sign-in-dialog.h"
 #include "confab-window.h"
@@ -295,6 +296,7 @@ confab_application_activate (GApplication *app)
     }
 
   window = GTK_WINDOW (confab_window_new (self, self->store));
+  confab_bench_probe_attach (window);
   gtk_window_present (window);
 
   /* The cached lists fill the picker at once; fresh ones arrive later,

@@ -99,6 +99,9 @@ _confab_chat_view_dup_switch_label (ConfabChatView *self,
 
   if (message == NULL || confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT)
     return NULL;
+  /* At a round-table each speaker has a name and a model of its own. */
+  if (confab_message_get_speaker (message) != NULL)
+    return NULL;
   current = message_full_model (message);
   if (current == NULL)
     return NULL;
@@ -172,6 +175,7 @@ _confab_chat_view_enter_chat (ConfabChatView *self)
       confab_chat_controller_set_store (self->controller, self->store);
       confab_chat_controller_set_chat (self->controller, self->chat, 0);
     }
+  _confab_chat_view_conductor_enter_chat (self);
   on_busy_changed_cb (self, NULL, self->controller);
   confab_composer_set_editing (self->composer, NULL);
   confab_composer_set_text (self->composer, self->chat ? confab_chat_get_draft (self->chat) : NULL);
@@ -214,6 +218,9 @@ on_composer_send_cb (ConfabChatView *self,
   g_autoptr(ConfabMessage) editing = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (_confab_chat_view_conduct (self, text))
+    return;
+
   g_set_object (&editing, confab_composer_get_editing (composer));
   _confab_chat_view_send (self, text, editing, confab_composer_get_model (composer));
   if (self->controller == NULL || !confab_chat_controller_get_busy (self->controller))
@@ -233,6 +240,10 @@ on_composer_stop_cb (ConfabChatView *self,
 {
   if (self->controller != NULL)
     confab_chat_controller_stop (self->controller);
+  /* A round-table is stopped from its bar, not by a stray Escape. */
+  if (self->conductor != NULL
+      && confab_conductor_get_mode (self->conductor) != CONFAB_CONDUCTOR_MODE_ROUNDTABLE)
+    confab_conductor_cancel (self->conductor);
 }
 
 static ConfabMessage *
@@ -305,10 +316,7 @@ stop_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
-
-  if (self->controller != NULL)
-    confab_chat_controller_stop (self->controller);
+  on_composer_stop_cb (CONFAB_CHAT_VIEW (widget), NULL);
 }
 
 static void
@@ -588,16 +596,11 @@ on_busy_changed_cb (ConfabChatView       *self,
                     GParamSpec           *pspec,
                     ConfabChatController *controller)
 {
-  gboolean busy;
-
   /* Another chat's reply, streaming in the background. */
   if (controller != self->controller)
     return;
 
-  busy = controller != NULL && confab_chat_controller_get_busy (controller);
-  confab_composer_set_busy (self->composer, busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.retry", !busy);
+  _confab_chat_view_update_busy (self);
 }
 
 static ConfabChatController *

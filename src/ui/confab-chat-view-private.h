@@ -6,12 +6,14 @@
 
 #include "confab-chat-controller.h"
 #include "confab-chat-search-bar.h"
+#include "confab-compare-pane.h"
 #include "confab-chat-view.h"
 #include "confab-first-run-page.h"
 #include "confab-composer.h"
 #include "confab-members-button.h"
 #include "confab-room-account.h"
 #include "confab-room-banner.h"
+#include "confab-roundtable-bar.h"
 #include "confab-thread-pane.h"
 #include "confab-typing-indicator.h"
 
@@ -69,6 +71,21 @@ struct _ConfabChatView
   ConfabMembersButton *members_button;
   ConfabTypingIndicator *typing_indicator;
   GtkLabel          *read_only_label;
+
+  /* Several models, see confab-chat-view-conductor.c: one conductor per
+   * chat, by id (a comparison or round-table goes on in the background);
+   * conductor is the open chat's. */
+  GHashTable        *conductors;
+  ConfabConductor   *conductor;
+
+  /* Comparing, see confab-chat-view-compare.c: the pane (a stack page);
+   * set while a Send starts a comparison, so it does not close the pane. */
+  ConfabComparePane *compare_pane;
+  gboolean           compare_starting;
+
+  /* Round-tables, see confab-chat-view-roundtable.c: the bar above the
+   * composer, following the open chat's conductor. */
+  ConfabRoundtableBar *roundtable_bar;
 };
 
 /* confab-chat-view-actions.c: the composer, sending, message actions and
@@ -107,5 +124,47 @@ void  _confab_chat_view_on_failed         (ConfabChatView       *self,
 void  _confab_chat_view_class_init_room   (GtkWidgetClass       *widget_class);
 void  _confab_chat_view_room_init         (ConfabChatView       *self);
 void  _confab_chat_view_room_dispose      (ConfabChatView       *self);
+
+/* confab-chat-view-conductor.c: several models in one chat (the
+ * conductor of each chat, @mentions, interjections, what is busy). */
+void  _confab_chat_view_conductor_init    (ConfabChatView       *self);
+void  _confab_chat_view_conductor_dispose (ConfabChatView       *self);
+/* Picks the open chat's conductor (created on first use). */
+void  _confab_chat_view_conductor_enter_chat (ConfabChatView    *self);
+/* The open chat's conductor, created if needed; NULL without a chat. */
+ConfabConductor *_confab_chat_view_get_conductor (ConfabChatView *self);
+/* Something streams in the open chat (a single reply or the conductor's
+ * comparison/mentions; a round-table leaves the composer free to
+ * interject). */
+gboolean _confab_chat_view_get_busy       (ConfabChatView       *self);
+/* Re-reads what is busy into the composer and the actions. */
+void  _confab_chat_view_update_busy       (ConfabChatView       *self);
+/* Handles @text when it is for several models: an interjection while a
+ * round-table runs, a comparison (the composer's compare models), or
+ * @mentions. FALSE: an ordinary message, for the chat controller. */
+gboolean _confab_chat_view_conduct        (ConfabChatView       *self,
+                                           const char           *text);
+/* The conductor failed before or while storing @prompt (NULL: none):
+ * shows why and gives an unsent prompt back to the composer. */
+void  _confab_chat_view_conductor_failed  (ConfabChatView       *self,
+                                           ConfabConductor      *conductor,
+                                           const char           *prompt,
+                                           const GError         *error);
+
+/* confab-chat-view-compare.c: a comparison's answers side by side. */
+void  _confab_chat_view_class_init_compare (GtkWidgetClass      *widget_class);
+void  _confab_chat_view_compare_init      (ConfabChatView       *self);
+/* Starts comparing @models' answers to @prompt and shows them. */
+void  _confab_chat_view_compare           (ConfabChatView       *self,
+                                           const char           *prompt,
+                                           const char * const   *models);
+/* The open chat's comparison is to be shown instead of the messages. */
+gboolean _confab_chat_view_compare_shown  (ConfabChatView       *self);
+/* confab-chat-view.c: picks the stack page for what the view shows. */
+void  _confab_chat_view_update_page       (ConfabChatView       *self);
+
+/* confab-chat-view-roundtable.c: setting up and running a round-table. */
+void  _confab_chat_view_class_init_roundtable (GtkWidgetClass   *widget_class);
+void  _confab_chat_view_roundtable_init   (ConfabChatView       *self);
 
 G_END_DECLS

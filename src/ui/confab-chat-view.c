@@ -12,6 +12,7 @@
 #include "confab-chat-search-bar.h"
 #include "confab-first-run-page.h"
 #include "confab-message-row.h"
+#include "confab-usage-button.h"
 
 
 G_DEFINE_FINAL_TYPE (ConfabChatView, confab_chat_view, GTK_TYPE_WIDGET)
@@ -44,11 +45,20 @@ confab_chat_view_update_page (ConfabChatView *self)
   confab_first_run_page_set_chat_open (self->first_run_page, self->chat != NULL);
   if (!g_str_equal (page, "messages") && confab_first_run_page_get_needed (self->first_run_page))
     page = "first-run";
+  /* A comparison's answers side by side (confab-chat-view-compare.c). */
+  if (self->chat != NULL && _confab_chat_view_compare_shown (self))
+    page = "compare";
 
   gtk_stack_set_visible_child_name (self->stack, page);
   /* An empty title would still be read out by screen readers. */
   gtk_widget_set_visible (GTK_WIDGET (self->window_title), self->chat != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->chat_menu_button), self->chat != NULL);
+}
+
+void
+_confab_chat_view_update_page (ConfabChatView *self)
+{
+  confab_chat_view_update_page (self);
 }
 
 static void
@@ -451,6 +461,7 @@ confab_chat_view_dispose (GObject *object)
     }
 
   _confab_chat_view_room_dispose (self);
+  _confab_chat_view_conductor_dispose (self);
   _confab_chat_view_dispose_actions (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CHAT_VIEW);
   /* dispose_template () only drops the children bound to fields. */
@@ -567,6 +578,7 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
   g_type_ensure (CONFAB_TYPE_MESSAGE_ROW);
   g_type_ensure (CONFAB_TYPE_CHAT_SEARCH_BAR);
   g_type_ensure (CONFAB_TYPE_FIRST_RUN_PAGE);
+  g_type_ensure (CONFAB_TYPE_USAGE_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/confab/Confab/confab-chat-view.ui");
@@ -583,6 +595,8 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
 
   _confab_chat_view_class_init_actions (widget_class);
   _confab_chat_view_class_init_room (widget_class);
+  _confab_chat_view_class_init_compare (widget_class);
+  _confab_chat_view_class_init_roundtable (widget_class);
 }
 
 static void
@@ -632,7 +646,10 @@ confab_chat_view_init (ConfabChatView *self)
     gtk_widget_add_controller (GTK_WIDGET (self), controller);
   }
 
+  _confab_chat_view_conductor_init (self);
   _confab_chat_view_init_actions (self);
   _confab_chat_view_room_init (self);
+  _confab_chat_view_compare_init (self);
+  _confab_chat_view_roundtable_init (self);
   confab_chat_view_update_page (self);
 }

@@ -13,7 +13,9 @@
 #include <glib/gi18n.h>
 
 #include "confab-application.h"
+#include "confab-compare-button.h"
 #include "confab-composer.h"
+#include "confab-mention-completion.h"
 #include "confab-model-picker.h"
 
 struct _ConfabComposer
@@ -22,6 +24,14 @@ struct _ConfabComposer
 
   ConfabMessage     *editing;
   gboolean           busy;
+  /* Two or more: Send compares their answers (see :compare-models). */
+  GStrv              compare_models;
+  /* The compare button is offered (the chat's composer, not a thread's). */
+  gboolean           can_compare;
+  /* "@gp" offers "@gpt"; made after our key handler so it runs first. */
+  ConfabMentionCompletion *mention_completion;
+  /* Set by the chat view while a round-table runs (NULL: the usual). */
+  char              *placeholder;
 
   /* Template widgets */
   GtkRevealer       *edit_revealer;
@@ -40,6 +50,8 @@ enum {
   PROP_MODEL,
   PROP_BUSY,
   PROP_EDITING,
+  PROP_COMPARE_MODELS,
+  PROP_CAN_COMPARE,
   N_PROPS
 };
 
@@ -83,8 +95,16 @@ confab_composer_update (ConfabComposer *self)
   g_autofree char *name = model_display_name (confab_composer_get_model (self));
   g_autofree char *placeholder = NULL;
   gboolean empty = gtk_text_buffer_get_char_count (buffer) == 0;
+  guint n_compare = self->can_compare && self->compare_models != NULL
+                    ? g_strv_length (self->compare_models) : 0;
 
-  if (name != NULL)
+  if (self->placeholder != NULL)
+    placeholder = g_strdup (self->placeholder);
+  else if (n_compare >= 2)
+    /* Translators: the placeholder of the message entry when comparing */
+    placeholder = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Compare %u model…",
+                                                "Compare %u models…", n_compare), n_compare);
+  else if (name != NULL)
     /* Translators: the placeholder of the message entry */
     placeholder = g_strdup_printf (_("Message %s…"), name);
   else
@@ -96,6 +116,8 @@ confab_composer_update (ConfabComposer *self)
                                   -1);
 
   gtk_widget_set_visible (GTK_WIDGET (self->send_button), !self->busy);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button),
+                               n_compare >= 2 ? _("Compare (Enter)") : _("Send (Enter)"));
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", !self->busy && !empty);
   /* Escape also leaves edit mode; otherwise it goes on to the window. */
@@ -295,12 +317,75 @@ confab_composer_set_editing (ConfabComposer *self,
     }
 }
 
+const char * const *
+confab_composer_get_compare_models (ConfabComposer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_COMPOSER (self), NULL);
+
+  return (const char * const *) self->compare_models;
+}
+
+void
+confab_composer_set_compare_models (ConfabComposer     *self,
+                                    const char * const *models)
+{
+  g_return_if_fail (CONFAB_IS_COMPOSER (self));
+
+  if (models != NULL && models[0] == NULL)
+    models = NULL;
+  if ((models == NULL && self->compare_models == NULL)
+      || (models != NULL && self->compare_models != NULL
+          && g_strv_equal (models, (const char * const *) self->compare_models)))
+    return;
+
+  g_clear_pointer (&self->compare_models, g_strfreev);
+  self->compare_models = g_strdupv ((char **) models);
+  confab_composer_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARE_MODELS]);
+}
+
+gboolean
+confab_composer_get_can_compare (ConfabComposer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_COMPOSER (self), FALSE);
+
+  return self->can_compare;
+}
+
+void
+confab_composer_set_can_compare (ConfabComposer *self,
+                                 gboolean        can_compare)
+{
+  g_return_if_fail (CONFAB_IS_COMPOSER (self));
+
+  can_compare = !!can_compare;
+  if (self->can_compare != can_compare)
+    {
+      self->can_compare = can_compare;
+      confab_composer_update (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_COMPARE]);
+    }
+}
+
 void
 confab_composer_pick_model (ConfabComposer *self)
 {
   g_return_if_fail (CONFAB_IS_COMPOSER (self));
 
   confab_model_picker_popup (self->model_picker);
+}
+
+void
+confab_composer_set_placeholder (ConfabComposer *self,
+                                 const char     *placeholder)
+{
+  g_return_if_fail (CONFAB_IS_COMPOSER (self));
+
+  if (g_strcmp0 (self->placeholder, placeholder) == 0)
+    return;
+  g_free (self->placeholder);
+  self->placeholder = g_strdup (placeholder);
+  confab_composer_update (self);
 }
 
 void
@@ -322,6 +407,8 @@ confab_composer_dispose (GObject *object)
 {
   ConfabComposer *self = CONFAB_COMPOSER (object);
 
+  /* Takes its popover off the text view, which cannot dispose of it. */
+  g_clear_object (&self->mention_completion);
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_COMPOSER);
   /* dispose_template () only drops the children bound to fields. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
@@ -329,6 +416,8 @@ confab_composer_dispose (GObject *object)
        child = gtk_widget_get_first_child (GTK_WIDGET (self)))
     gtk_widget_unparent (child);
   g_clear_object (&self->editing);
+  g_clear_pointer (&self->compare_models, g_strfreev);
+  g_clear_pointer (&self->placeholder, g_free);
 
   G_OBJECT_CLASS (confab_composer_parent_class)->dispose (object);
 }
@@ -349,6 +438,14 @@ confab_composer_get_property (GObject    *object,
 
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
+      break;
+
+    case PROP_COMPARE_MODELS:
+      g_value_set_boxed (value, self->compare_models);
+      break;
+
+    case PROP_CAN_COMPARE:
+      g_value_set_boolean (value, self->can_compare);
       break;
 
     case PROP_EDITING:
@@ -376,6 +473,14 @@ confab_composer_set_property (GObject      *object,
 
     case PROP_BUSY:
       confab_composer_set_busy (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_COMPARE_MODELS:
+      confab_composer_set_compare_models (self, g_value_get_boxed (value));
+      break;
+
+    case PROP_CAN_COMPARE:
+      confab_composer_set_can_compare (self, g_value_get_boolean (value));
       break;
 
     case PROP_EDITING:
@@ -407,6 +512,28 @@ confab_composer_class_init (ConfabComposerClass *klass)
     g_param_spec_boolean ("busy", NULL, NULL,
                           FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * ConfabComposer:compare-models:
+   *
+   * The models ("PROVIDER:MODEL") the next message is sent to at once,
+   * to compare their answers; NULL or fewer than two: the one :model.
+   */
+  properties[PROP_COMPARE_MODELS] =
+    g_param_spec_boxed ("compare-models", NULL, NULL,
+                        G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConfabComposer:can-compare:
+   *
+   * Whether the "Compare Models" button is shown (the chat view's
+   * composer; a thread is answered by one model).
+   */
+  properties[PROP_CAN_COMPARE] =
+    g_param_spec_boolean ("can-compare", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   properties[PROP_EDITING] =
     g_param_spec_object ("editing", NULL, NULL,
@@ -460,6 +587,7 @@ confab_composer_class_init (ConfabComposerClass *klass)
                   G_TYPE_NONE, 0);
 
   g_type_ensure (CONFAB_TYPE_MODEL_PICKER);
+  g_type_ensure (CONFAB_TYPE_COMPARE_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/confab/Confab/confab-composer.ui");
@@ -500,6 +628,7 @@ confab_composer_init (ConfabComposer *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect (controller, "key-pressed", G_CALLBACK (on_key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->text_view), controller);
+  self->mention_completion = confab_mention_completion_new (self->text_view);
 
   confab_composer_update (self);
 }

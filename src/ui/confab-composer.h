@@ -30,8 +30,21 @@ void           confab_composer_set_busy    (ConfabComposer *self,
 ConfabMessage *confab_composer_get_editing (ConfabComposer *self);
 void           confab_composer_set_editing (ConfabComposer *self,
                                             ConfabMessage  *message);
+/* Two or more "PROVIDER:MODEL": the next Send compares their answers
+ * (NULL or an empty vector: off). */
+const char * const *confab_composer_get_compare_models (ConfabComposer     *self);
+void           confab_composer_set_compare_models (ConfabComposer     *self,
+                                                   const char * const *models);
+/* Shows the "Compare Models" button (FALSE by default). */
+gboolean       confab_composer_get_can_compare (ConfabComposer *self);
+void           confab_composer_set_can_compare (ConfabComposer *self,
+                                                gboolean        can_compare);
 /* Opens the model list (the "Switch Model" toast). */
 void           confab_composer_pick_model  (ConfabComposer *self);
 void           confab_composer_focus       (ConfabComposer *self);
+/* Replaces the entry's placeholder ("Say something to the table…");
+ * NULL: the usual one. */
+void           confab_composer_set_placeholder (ConfabComposer *self,
+                                                const char     *placeholder);
 
 G_END_DECLS

@@ -16,9 +16,11 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-application.h"
 #include "confab-markdown.h"
 #include "confab-markdown-view.h"
 #include "confab-message-row.h"
+#include "confab-usage-button.h"
 
 /* How much of the text the accessible label carries. */
 #define ACCESSIBLE_TEXT_CHARS 160
@@ -41,6 +43,7 @@ struct _ConfabMessageRow
   GtkLabel           *author_label;
   GtkLabel           *provider_badge;
   GtkLabel           *time_label;
+  GtkLabel           *usage_label;
   GtkSpinner         *spinner;
   ConfabMarkdownView *markdown_view;
   GtkWidget          *error_box;
@@ -126,6 +129,9 @@ confab_message_row_author (ConfabMessageRow *self)
   switch (confab_message_get_role (self->message))
     {
     case CONFAB_ROLE_ASSISTANT:
+      /* A round-table speaker's name ("Ada"), not "PROVIDER:MODEL". */
+      if (confab_message_get_speaker (self->message) != NULL)
+        return confab_message_get_speaker (self->message);
       if (model != NULL && *model != '\0')
         return model;
       /* "PROVIDER:MODEL": the model is the part people know. */
@@ -226,6 +232,42 @@ on_content_changed_cb (ConfabMessageRow *self,
     confab_message_row_render (self);
 }
 
+/* "412 tokens · 0.0012" after a finished reply that reported its usage. */
+static void
+confab_message_row_update_usage (ConfabMessageRow *self)
+{
+  GApplication *app = g_application_get_default ();
+  ConfabStore *store = CONFAB_IS_APPLICATION (app)
+                       ? confab_application_get_store (CONFAB_APPLICATION (app)) : NULL;
+  gint64 tokens = self->message ? confab_message_get_output_tokens (self->message) : -1;
+  g_autofree char *text = NULL;
+  double cost = 0;
+
+  if (tokens < 0 || confab_message_get_role (self->message) != CONFAB_ROLE_ASSISTANT
+      || confab_message_get_status (self->message) != CONFAB_MESSAGE_STATUS_COMPLETE)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->usage_label), FALSE);
+      return;
+    }
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " token",
+                                       "%" G_GINT64_FORMAT " tokens", tokens),
+                          tokens);
+  if (store != NULL && confab_store_get_message_cost (store, self->message, &cost, NULL))
+    {
+      g_autofree char *formatted = confab_usage_format_cost (cost);
+      char *with_cost;
+
+      /* Translators: a reply's tokens and what they cost, "412 tokens · 0.0012" */
+      with_cost = g_strdup_printf (_("%s · %s"), text, formatted);
+      g_free (text);
+      text = with_cost;
+    }
+  gtk_label_set_label (self->usage_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->usage_label), _("Tokens of this reply"));
+  gtk_widget_set_visible (GTK_WIDGET (self->usage_label), TRUE);
+}
+
 static void
 confab_message_row_update_status (ConfabMessageRow *self)
 {
@@ -242,6 +284,7 @@ confab_message_row_update_status (ConfabMessageRow *self)
                        error != NULL && *error != '\0' ? error : _("The reply failed."));
   gtk_widget_set_visible (GTK_WIDGET (self->stopped_label),
                           status == CONFAB_MESSAGE_STATUS_CANCELLED);
+  confab_message_row_update_usage (self);
 
   if (streaming)
     gtk_widget_add_css_class (GTK_WIDGET (self), "streaming");
@@ -310,6 +353,9 @@ confab_message_row_update_header (ConfabMessageRow *self)
   g_autofree char *full_time = NULL;
 
   gtk_label_set_label (self->author_label, self->message ? confab_message_row_author (self) : "");
+  /* Which model speaks under a round-table name. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->author_label),
+                               assistant ? confab_message_get_model (self->message) : NULL);
 
   if (self->provider_class != NULL)
     {
@@ -681,6 +727,7 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, author_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, provider_badge);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, usage_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, spinner);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, markdown_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, error_box);

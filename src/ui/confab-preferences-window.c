@@ -12,8 +12,10 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-alias-row.h"
 #include "confab-model-picker.h"
 #include "confab-preferences-window.h"
+#include "confab-price-row.h"
 #include "confab-provider-row.h"
 
 struct _ConfabPreferencesWindow
@@ -28,6 +30,18 @@ struct _ConfabPreferencesWindow
   GtkButton            *refresh_button;
   ConfabModelPicker    *default_model_picker;
   AdwPreferencesGroup  *style_group;
+
+  /* The Models page: mention aliases and prices, rows read again from
+   * the store after each change made here. */
+  AdwPreferencesGroup  *aliases_group;
+  GtkEntry             *alias_entry;
+  ConfabModelPicker    *alias_model_picker;
+  GtkLabel             *alias_error_label;
+  AdwPreferencesGroup  *prices_group;
+  ConfabModelPicker    *price_model_picker;
+  GtkLabel             *price_error_label;
+  GPtrArray            *alias_rows;
+  GPtrArray            *price_rows;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabPreferencesWindow, confab_preferences_window,
@@ -80,6 +94,171 @@ on_key_changed_cb (ConfabPreferencesWindow *self,
   refresh (self);
 }
 
+/* ---- The Models page */
+
+static void reload_aliases (ConfabPreferencesWindow *self);
+static void reload_prices  (ConfabPreferencesWindow *self);
+
+static ConfabStore *
+get_store (ConfabPreferencesWindow *self)
+{
+  return confab_model_catalogue_get_store (self->catalogue);
+}
+
+static void
+show_error (GtkLabel   *label,
+            const char *message)
+{
+  gtk_label_set_label (label, message);
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
+}
+
+static void
+on_row_failed_cb (ConfabPreferencesWindow *self,
+                  const char              *message)
+{
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+}
+
+static void
+on_alias_removed_cb (ConfabPreferencesWindow *self)
+{
+  reload_aliases (self);
+}
+
+static void
+on_price_removed_cb (ConfabPreferencesWindow *self)
+{
+  reload_prices (self);
+}
+
+static void
+remove_rows (AdwPreferencesGroup *group,
+             GPtrArray           *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    adw_preferences_group_remove (group, g_ptr_array_index (rows, i));
+  g_ptr_array_set_size (rows, 0);
+}
+
+static void
+reload_aliases (ConfabPreferencesWindow *self)
+{
+  g_autoptr(GPtrArray) aliases = NULL;
+  g_autoptr(GError) error = NULL;
+
+  remove_rows (self->aliases_group, self->alias_rows);
+  aliases = confab_store_list_aliases (get_store (self), &error);
+  if (aliases == NULL)
+    {
+      show_error (self->alias_error_label, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < aliases->len; i++)
+    {
+      const ConfabModelAlias *alias = g_ptr_array_index (aliases, i);
+      GtkWidget *row = confab_alias_row_new (get_store (self), self->catalogue,
+                                             alias->alias, alias->model);
+
+      g_signal_connect_object (row, "removed", G_CALLBACK (on_alias_removed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (row, "failed", G_CALLBACK (on_row_failed_cb), self,
+                               G_CONNECT_SWAPPED);
+      adw_preferences_group_add (self->aliases_group, row);
+      g_ptr_array_add (self->alias_rows, row);
+    }
+}
+
+static void
+reload_prices (ConfabPreferencesWindow *self)
+{
+  g_autoptr(GPtrArray) prices = NULL;
+  g_autoptr(GError) error = NULL;
+
+  remove_rows (self->prices_group, self->price_rows);
+  prices = confab_store_list_model_prices (get_store (self), &error);
+  if (prices == NULL)
+    {
+      show_error (self->price_error_label, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < prices->len; i++)
+    {
+      GtkWidget *row = confab_price_row_new (get_store (self), g_ptr_array_index (prices, i));
+
+      g_signal_connect_object (row, "removed", G_CALLBACK (on_price_removed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (row, "failed", G_CALLBACK (on_row_failed_cb), self,
+                               G_CONNECT_SWAPPED);
+      adw_preferences_group_add (self->prices_group, row);
+      g_ptr_array_add (self->price_rows, row);
+    }
+}
+
+static void
+on_add_alias_cb (ConfabPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->alias_entry));
+  const char *model = confab_model_picker_get_model (self->alias_model_picker);
+  g_autofree char *alias = g_strstrip (g_strdup (text[0] == '@' ? text + 1 : text));
+  g_autoptr(GError) error = NULL;
+
+  if (!confab_mentions_is_valid_alias (alias))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %d is the longest an alias may be */
+      message = g_strdup_printf (_("An alias is a word of up to %d letters, digits, “_”, “-” "
+                                   "or “.”, starting with a letter or a digit."),
+                                 CONFAB_MENTIONS_ALIAS_MAX);
+      show_error (self->alias_error_label, message);
+      return;
+    }
+  if (model[0] == '\0')
+    {
+      show_error (self->alias_error_label, _("Choose the model the alias stands for."));
+      return;
+    }
+  if (!confab_store_set_alias (get_store (self), alias, model, &error))
+    {
+      show_error (self->alias_error_label, error->message);
+      return;
+    }
+
+  show_error (self->alias_error_label, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->alias_entry), "");
+  confab_model_picker_set_model (self->alias_model_picker, "");
+  reload_aliases (self);
+}
+
+static void
+on_add_price_cb (ConfabPreferencesWindow *self)
+{
+  const char *model = confab_model_picker_get_model (self->price_model_picker);
+  g_autoptr(ConfabModelPrice) price = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (model[0] == '\0')
+    {
+      show_error (self->price_error_label, _("Choose the model to set a price for."));
+      return;
+    }
+
+  /* A model that has a price keeps it; a new one starts at 0, set below. */
+  price = confab_store_lookup_model_price (get_store (self), model, NULL);
+  if (price == NULL && !confab_store_set_model_price (get_store (self), model, 0, 0, &error))
+    {
+      show_error (self->price_error_label, error->message);
+      return;
+    }
+
+  show_error (self->price_error_label, NULL);
+  confab_model_picker_set_model (self->price_model_picker, "");
+  reload_prices (self);
+}
+
 static void
 confab_preferences_window_constructed (GObject *object)
 {
@@ -104,6 +283,10 @@ confab_preferences_window_constructed (GObject *object)
                           G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
 
   confab_model_picker_set_catalogue (self->default_model_picker, self->catalogue);
+  confab_model_picker_set_catalogue (self->alias_model_picker, self->catalogue);
+  confab_model_picker_set_catalogue (self->price_model_picker, self->catalogue);
+  reload_aliases (self);
+  reload_prices (self);
 
   if (self->settings != NULL)
     {
@@ -133,6 +316,8 @@ confab_preferences_window_dispose (GObject *object)
 
   g_clear_object (&self->catalogue);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->alias_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->price_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (confab_preferences_window_parent_class)->dispose (object);
 }
@@ -216,7 +401,20 @@ confab_preferences_window_class_init (ConfabPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow,
                                         default_model_picker);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, style_group);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, aliases_group);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, alias_entry);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow,
+                                        alias_model_picker);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow,
+                                        alias_error_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, prices_group);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow,
+                                        price_model_picker);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow,
+                                        price_error_label);
   gtk_widget_class_bind_template_callback (widget_class, on_refresh_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_alias_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_price_cb);
 
   /* There is no search to end here: Escape closes, wherever the focus is. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -226,4 +424,7 @@ static void
 confab_preferences_window_init (ConfabPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Not owning: the groups hold the rows. */
+  self->alias_rows = g_ptr_array_new ();
+  self->price_rows = g_ptr_array_new ();
 }

@@ -1,5 +1,6 @@
 /* confab-preferences-window.h: Preferences: the model providers (keys,
- * base URLs, on/off), the default model, and the style.
+ * base URLs, on/off), the default model, @mention aliases and prices
+ * (the "models" page), and the style.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

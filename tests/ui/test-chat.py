@@ -196,13 +196,20 @@ def test_chat(apps):
         wait_for(lambda: entry.queryText().getText(0, entry.queryText().characterCount)
                  == 'second question', 'the composer to hold the message to edit')
         app.mouse_click(entry)
-        subprocess.run(['xdotool', 'key', 'End'], check=True)
+        # ctrl+End: the end of the text, not of a wrapped line.
+        subprocess.run(['xdotool', 'key', 'ctrl+End'], check=True)
         subprocess.run(['xdotool', 'type', '--delay', '20', ' edited'], check=True)
         subprocess.run(['xdotool', 'key', 'Return'], check=True)
-        wait_for(lambda: query("SELECT count(*) FROM messages WHERE role = 'assistant' "
-                               "AND content LIKE '%second question edited%' "
-                               "AND status = 'complete'")[0][0] == 1,
-                 'the reply to the edited question')
+        try:
+            wait_for(lambda: query("SELECT count(*) FROM messages WHERE role = 'assistant' "
+                                   "AND content LIKE '%second question edited%' "
+                                   "AND status = 'complete'")[0][0] == 1,
+                     'the reply to the edited question')
+        except TestFailure:
+            screenshot('edit-failed')
+            log('messages: %r' % (query('SELECT id, role, model, content, status, parent_id '
+                                        'FROM messages ORDER BY id'),))
+            raise
         versions = query("SELECT count(*) FROM messages WHERE role = 'user' "
                          "AND content LIKE 'second question%' AND parent_id IS NULL")[0][0]
         if versions != 2:
