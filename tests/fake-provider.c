@@ -66,6 +66,53 @@ add_failure (ConfabFakeProvider  *fake,
   return TRUE;
 }
 
+/* Splits the text after each run of white space, so that the pieces
+ * joined are the file byte for byte. */
+static gboolean
+set_reply_file (ConfabFakeProvider  *fake,
+                const char          *path,
+                int                  delay,
+                const char * const  *models,
+                GError             **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) pieces = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(ConfabFakeScript) script = confab_fake_script_new ();
+  const char *start;
+  const char *p;
+
+  if (models == NULL || models[0] == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--reply-file needs the --model names it answers for");
+      return FALSE;
+    }
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+
+  for (start = p = text; *p != '\0'; )
+    {
+      if (g_ascii_isspace (*p))
+        {
+          while (g_ascii_isspace (*p))
+            p++;
+          g_ptr_array_add (pieces, g_strndup (start, p - start));
+          start = p;
+        }
+      else
+        p++;
+    }
+  if (p > start)
+    g_ptr_array_add (pieces, g_strndup (start, p - start));
+  g_ptr_array_add (pieces, NULL);
+
+  confab_fake_script_set_tokens (script, (const char * const *) pieces->pdata);
+  confab_fake_script_set_delay (script, delay);
+  for (guint i = 0; models[i] != NULL; i++)
+    confab_fake_provider_set_model_script (fake, models[i], script);
+  return TRUE;
+}
+
 static gboolean
 on_signal (gpointer user_data)
 {
@@ -84,6 +131,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) models = NULL;
   g_auto(GStrv) failures = NULL;
+  g_autofree char *reply_file = NULL;
   int port = 0;
   int delay = 30;
   const GOptionEntry entries[] = {
@@ -94,6 +142,9 @@ main (int   argc,
     { "fail-model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &failures,
       "Answer chat requests for NAME with HTTP STATUS and the provider's real error body, "
       "COUNT times (default: always; repeatable)", "NAME=STATUS[:COUNT]" },
+    { "reply-file", 0, 0, G_OPTION_ARG_FILENAME, &reply_file,
+      "Answer every --model with this file's text, a word (with the space after it) per "
+      "--delay (for bench/)", "FILE" },
     { NULL }
   };
 
@@ -122,6 +173,12 @@ main (int   argc,
   confab_fake_provider_set_default_delay (fake, delay);
   if (models != NULL)
     confab_fake_provider_set_models (fake, (const char * const *) models);
+  if (reply_file != NULL && !set_reply_file (fake, reply_file, delay,
+                                              (const char * const *) models, &error))
+    {
+      g_printerr ("fake-provider: error: %s\n", error->message);
+      return 1;
+    }
   for (guint i = 0; failures != NULL && failures[i] != NULL; i++)
     if (!add_failure (fake, failures[i], &error))
       {

@@ -196,8 +196,9 @@ test_migrate_v4 (Fixture       *fixture,
   confab_test_store_reopen (fixture);
   store = fixture->store;
 
-  g_assert_cmpint (confab_store_get_schema_version (store), ==, 5);
-  g_assert_cmpint (confab_test_query_int (store, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (confab_store_get_schema_version (store), ==, CONFAB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (confab_test_query_int (store, "PRAGMA user_version"), ==,
+                   CONFAB_STORE_SCHEMA_VERSION);
   g_assert_cmpint (confab_test_query_int (store, "SELECT count(*) FROM model_prices"), ==, 0);
 
   aliases = confab_store_list_aliases (store, &error);
@@ -231,6 +232,79 @@ test_migrate_v4 (Fixture       *fixture,
   g_assert_cmpint (row->input_tokens, ==, 1200);
   g_assert_cmpint (row->output_tokens, ==, 300);
   g_assert_cmpfloat_with_epsilon (row->cost, (1200 * 0.15 + 300 * 0.6) / 1e6, 1e-12);
+}
+
+static guint
+count_hits (ConfabStore *store,
+            const char  *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = confab_store_search_hits (store, query, 0, 0, &error);
+
+  g_assert_no_error (error);
+  return hits->len;
+}
+
+/* The search index is made again with its prefix index: the finished
+ * messages are found (by their short prefixes too), a streaming one is
+ * not, and the triggers keep it up to date afterwards. */
+static void
+test_migrate_v5 (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(ConfabProject) project = confab_test_create_project (fixture->store, "P");
+  g_autoptr(ConfabChat) chat = confab_test_create_chat (fixture->store, project, "c");
+  g_autoptr(ConfabMessage) streaming = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabMessageDraft draft = { 0 };
+  ConfabStore *store;
+
+  draft.chat_id = confab_chat_get_id (chat);
+  draft.role = CONFAB_ROLE_USER;
+  draft.author = "me";
+  draft.content = "kangaroos jump far";
+  draft.status = CONFAB_MESSAGE_STATUS_COMPLETE;
+  draft.input_tokens = draft.output_tokens = -1;
+  g_object_unref (confab_store_add_message (fixture->store, &draft, &error));
+  g_assert_no_error (error);
+  draft.role = CONFAB_ROLE_ASSISTANT;
+  draft.author = "openai:gpt-4o-mini";
+  draft.content = "kangaroo facts still streaming";
+  draft.status = CONFAB_MESSAGE_STATUS_STREAMING;
+  streaming = confab_store_add_message (fixture->store, &draft, &error);
+  g_assert_no_error (error);
+  g_clear_object (&chat);
+  g_clear_object (&project);
+
+  /* Back to schema 5's index, without the prefix lists. */
+  confab_test_exec (fixture->store,
+                    "DROP TABLE messages_fts;"
+                    "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
+                    "  content, content='messages', content_rowid='id',"
+                    "  tokenize='unicode61 remove_diacritics 2');"
+                    "INSERT INTO messages_fts (rowid, content)"
+                    "  SELECT id, content FROM messages WHERE status != 'streaming';"
+                    "PRAGMA user_version = 5;");
+  g_clear_object (&streaming);
+  confab_test_store_reopen (fixture);
+  store = fixture->store;
+
+  g_assert_cmpint (confab_store_get_schema_version (store), ==, CONFAB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (confab_test_query_int (store, "SELECT count(*) FROM sqlite_master "
+                                                 "WHERE name = 'messages_fts' "
+                                                 "AND sql LIKE '%prefix=''2 3''%'"), ==, 1);
+  g_assert_cmpuint (count_hits (store, "ka"), ==, 1);
+  g_assert_cmpuint (count_hits (store, "kangaroos"), ==, 1);
+  g_assert_cmpuint (count_hits (store, "streaming"), ==, 0);
+
+  /* The triggers still feed it: the streaming reply is indexed once done. */
+  streaming = confab_store_lookup_message (store, 2, &error);
+  g_assert_no_error (error);
+  g_assert_true (confab_store_finish_message (store, streaming, CONFAB_MESSAGE_STATUS_COMPLETE,
+                                              NULL, -1, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_hits (store, "ka"), ==, 2);
+  g_assert_cmpuint (count_hits (store, "streaming"), ==, 1);
 }
 
 /* ---- Projects */
@@ -569,6 +643,7 @@ main (int   argc,
   ADD_TEST ("/confab/store/reopen", test_reopen);
   ADD_TEST ("/confab/store/migrate-v3", test_migrate_v3);
   ADD_TEST ("/confab/store/migrate-v4", test_migrate_v4);
+  ADD_TEST ("/confab/store/migrate-v5", test_migrate_v5);
   g_test_add_func ("/confab/store/default-path", test_default_path);
   g_test_add_func ("/confab/store/empty-file", test_empty_file);
   ADD_TEST ("/confab/store/transactions", test_transactions);

@@ -732,7 +732,7 @@ confab_store_search (ConfabStore  *self,
 {
   static const char sql[] =
     "WITH hits AS ("
-    "  SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH ?1"
+    "  SELECT rowid, rank FROM messages_fts WHERE " CONFAB_SEARCH_RANKED_WHERE
     "  ORDER BY rank LIMIT ?2)"
     " SELECT " CONFAB_MESSAGE_COLUMNS
     " FROM hits JOIN messages m ON m.id = hits.rowid"

@@ -328,4 +328,14 @@ void               _confab_message_list_clear   (ConfabMessageList *self);
 void               _confab_message_list_reload_from (ConfabMessageList *self,
                                                      gint64             fork_id);
 
+/* Search over every chat ranks the newest matches only (docs/performance.md):
+ * bm25 is computed for every row it orders, and a word found in most of a
+ * million messages would rank them all (0.7 s). The window is the newest
+ * CONFAB_SEARCH_RANK_WINDOW matches: a rarer word has fewer, all ranked. */
+#define CONFAB_SEARCH_RANK_WINDOW "10000"
+#define CONFAB_SEARCH_RANKED_WHERE \
+  "messages_fts MATCH ?1 AND rowid >= (SELECT min(rowid) FROM (" \
+  " SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1" \
+  " ORDER BY rowid DESC LIMIT " CONFAB_SEARCH_RANK_WINDOW "))"
+
 G_END_DECLS

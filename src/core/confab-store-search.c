@@ -27,13 +27,14 @@
 #define HIT_COLUMNS \
   "m.id, m.chat_id, m.parent_id, m.role, m.author, m.created, c.title, p.id, p.name"
 
-/* Best match first over every chat. ORDER BY rank is done inside FTS5, so
+/* Best match first over every chat (among the newest matches, see
+ * CONFAB_SEARCH_RANKED_WHERE). ORDER BY rank is done inside FTS5, so
  * snippet() only runs for the rows that are returned. */
 static const char all_sql[] =
   "WITH hits AS ("
   "  SELECT rowid AS id, rank,"
   "         snippet(messages_fts, 0, char(1), char(2), '…', " SNIPPET_TOKENS ") AS snip"
-  "  FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2)"
+  "  FROM messages_fts WHERE " CONFAB_SEARCH_RANKED_WHERE " ORDER BY rank LIMIT ?2)"
   " SELECT " HIT_COLUMNS ", hits.snip"
   " FROM hits JOIN messages m ON m.id = hits.id"
   " JOIN chats c ON c.id = m.chat_id JOIN projects p ON p.id = c.project_id"

@@ -33,7 +33,7 @@ typedef enum
 } ConfabStoreError;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define CONFAB_STORE_SCHEMA_VERSION 5
+#define CONFAB_STORE_SCHEMA_VERSION 6
 
 #define CONFAB_TYPE_STORE (confab_store_get_type ())
 G_DECLARE_FINAL_TYPE (ConfabStore, confab_store, CONFAB, STORE, GObject)

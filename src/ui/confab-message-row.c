@@ -424,16 +424,46 @@ append_action (GMenu      *menu,
 static void
 confab_message_row_update_actions (ConfabMessageRow *self)
 {
-  g_autoptr(GMenu) menu = NULL;
-  g_autoptr(GMenu) section = NULL;
   g_autofree char *version = NULL;
   guint n_versions;
   guint index;
   gint64 id;
-  gboolean main_line;
 
   gtk_widget_set_visible (GTK_WIDGET (self->actions_button), self->message != NULL);
   gtk_widget_set_visible (self->version_box, FALSE);
+  /* The menu is made when it opens (create_menu_cb): GTK 4.8's list
+   * view builds up to 200 rows at once, and a popover each made opening
+   * a chat measurably slower (bench/). */
+  if (gtk_menu_button_get_menu_model (self->actions_button) != NULL)
+    gtk_menu_button_set_menu_model (self->actions_button, NULL);
+  if (self->message == NULL)
+    return;
+
+  id = confab_message_get_id (self->message);
+  n_versions = confab_message_get_n_alternatives (self->message);
+  index = confab_message_get_alternative_index (self->message);
+  if (n_versions <= 1)
+    return;
+
+  gtk_widget_set_visible (self->version_box, TRUE);
+  version = g_strdup_printf ("%u/%u", index + 1, n_versions);
+  gtk_label_set_label (self->version_label, version);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->previous_button), "x", id);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->next_button), "x", id);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->previous_button), index > 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), index + 1 < n_versions);
+}
+
+static void
+create_menu_cb (GtkMenuButton *button,
+                gpointer       user_data)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (user_data);
+  g_autoptr(GMenu) menu = NULL;
+  g_autoptr(GMenu) section = NULL;
+  gboolean main_line;
+  gint64 id;
+
   if (self->message == NULL)
     return;
 
@@ -453,20 +483,7 @@ confab_message_row_update_actions (ConfabMessageRow *self)
   section = g_menu_new ();
   append_action (section, _("_Delete"), "message.delete", id);
   g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
-  gtk_menu_button_set_menu_model (self->actions_button, G_MENU_MODEL (menu));
-
-  n_versions = confab_message_get_n_alternatives (self->message);
-  index = confab_message_get_alternative_index (self->message);
-  if (n_versions <= 1)
-    return;
-
-  gtk_widget_set_visible (self->version_box, TRUE);
-  version = g_strdup_printf ("%u/%u", index + 1, n_versions);
-  gtk_label_set_label (self->version_label, version);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->previous_button), "x", id);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->next_button), "x", id);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->previous_button), index > 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), index + 1 < n_versions);
+  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (menu));
 }
 
 static void
@@ -747,6 +764,7 @@ static void
 confab_message_row_init (ConfabMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_create_popup_func (self->actions_button, create_menu_cb, self, NULL);
 
   self->message_signals = g_signal_group_new (CONFAB_TYPE_MESSAGE);
   g_signal_connect_object (self->message_signals, "bind",
