@@ -20,50 +20,6 @@
 #include "bench-common.h"
 #include "confab-core.h"
 
-#define VOCABULARY 5000
-
-static char *
-word (guint index)
-{
-  static const char *const syllables[] = {
-    "ka", "lo", "mi", "ne", "su", "ra", "to", "vi", "pe", "zu",
-    "an", "el", "or", "ix", "um", "ba", "de", "fo", "gu", "hy",
-  };
-  GString *str = g_string_new (NULL);
-
-  /* Distinct, pronounceable, deterministic: index in base 20. */
-  do
-    {
-      g_string_append (str, syllables[index % 20]);
-      index /= 20;
-    }
-  while (index > 0);
-  g_string_append (str, "n");
-
-  return g_string_free (str, FALSE);
-}
-
-/* Skewed towards the first words, like real text: word 0 is in most
- * messages, the last ones are rare. */
-static char *
-sentence (GRand *rand)
-{
-  GString *str = g_string_new (NULL);
-  guint n_words = g_rand_int_range (rand, 8, 40);
-
-  for (guint i = 0; i < n_words; i++)
-    {
-      double r = g_rand_double (rand);
-      g_autofree char *w = word ((guint)(r * r * r * VOCABULARY));
-
-      if (i > 0)
-        g_string_append_c (str, ' ');
-      g_string_append (str, w);
-    }
-
-  return g_string_free (str, FALSE);
-}
-
 static ConfabStore *
 open_store (const char *path)
 {
@@ -96,7 +52,7 @@ fill (const char *path,
 
   /* Text is made up front so only the store is timed. */
   for (guint i = 0; i < MIN (n, 10000u); i++)
-    g_ptr_array_add (texts, sentence (rand));
+    g_ptr_array_add (texts, bench_sentence (rand));
 
   start = g_get_monotonic_time ();
 
@@ -282,8 +238,8 @@ main (int   argc,
   }
 
   {
-    g_autofree char *common = word (0);
-    g_autofree char *rare = word (VOCABULARY - 7);
+    g_autofree char *common = bench_word (0);
+    g_autofree char *rare = bench_word (BENCH_VOCABULARY - 7);
     g_autofree char *pair = g_strdup_printf ("%s %s", common, rare);
     const char *queries[] = { common, rare, pair, "zzz" };
     const char *labels[] = { "common word", "rare word", "two words", "no match" };

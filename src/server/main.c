@@ -9,8 +9,12 @@
 
 #include <errno.h>
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 
@@ -54,6 +58,21 @@ quit_cb (gpointer user_data)
   g_message ("Stopping on signal");
   g_main_loop_quit (loop);
   return G_SOURCE_CONTINUE;
+}
+
+/* Every client is a socket: the usual soft limit of 1024 descriptors would
+ * refuse connections long before the hard limit the system allows. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        g_warning ("Cannot raise the file descriptor limit: %s", g_strerror (errno));
+    }
 }
 
 static int
@@ -149,6 +168,13 @@ main (int   argc,
       return fail (message);
     }
 
+  raise_fd_limit ();
+#ifdef __GLIBC__
+  /* argon2id takes 19 MiB per hash. glibc raises its mmap threshold after
+   * freeing such a block, and later ones stay in the worker threads' arenas:
+   * a wave of logins would keep 100+ MiB. A fixed threshold returns each. */
+  mallopt (M_MMAP_THRESHOLD, 128 * 1024);
+#endif
   server = confabd_server_new (config->data_dir, config->allow_register);
 
   if (config->tls_cert != NULL &&

@@ -14,8 +14,9 @@ G_BEGIN_DECLS
  *   first-frame  the window's first paint;
  *   chat-frame   the first paint showing a message row;
  * CONFAB_BENCH_PROBE is a comma-separated list of what to do next:
- *   scroll       page through the chat to its top, then back to its end,
- *                a page per frame ("scrolled" when back);
+ *   scroll       through the chat to its top, then back to its end, a
+ *                25th of it (at least a page) per frame ("scrolled" when
+ *                back);
  *   send=TEXT    send TEXT from the composer ("reply-done" when the reply
  *                ended);
  *   quit         quit after the last event.
