@@ -13,22 +13,13 @@
 
 struct _ConfabAliasRow
 {
-  AdwActionRow       parent_instance;
+  ConfabStoreRow     parent_instance;
 
-  ConfabStore       *store;
   char              *alias;
   ConfabModelPicker *picker;
 };
 
-G_DEFINE_FINAL_TYPE (ConfabAliasRow, confab_alias_row, ADW_TYPE_ACTION_ROW)
-
-enum {
-  REMOVED,
-  FAILED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE (ConfabAliasRow, confab_alias_row, CONFAB_TYPE_STORE_ROW)
 
 static void
 on_model_changed_cb (ConfabAliasRow *self)
@@ -38,20 +29,26 @@ on_model_changed_cb (ConfabAliasRow *self)
 
   if (model[0] == '\0')
     return;
-  if (!confab_store_set_alias (self->store, self->alias, model, &error))
-    g_signal_emit (self, signals[FAILED], 0, error->message);
+  if (!confab_store_set_alias (confab_store_row_get_store (CONFAB_STORE_ROW (self)),
+                               self->alias, model, &error))
+    confab_store_row_failed (CONFAB_STORE_ROW (self), error);
 }
 
-static void
-on_remove_clicked_cb (ConfabAliasRow *self)
+static gboolean
+confab_alias_row_remove (ConfabStoreRow  *row,
+                         ConfabStore     *store,
+                         GError         **error)
 {
-  g_autoptr(GError) error = NULL;
+  ConfabAliasRow *self = CONFAB_ALIAS_ROW (row);
+  g_autoptr(GError) local_error = NULL;
 
-  if (confab_store_delete_alias (self->store, self->alias, &error)
-      || g_error_matches (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND))
-    g_signal_emit (self, signals[REMOVED], 0);
-  else
-    g_signal_emit (self, signals[FAILED], 0, error->message);
+  /* Gone already is as good as removed. */
+  if (confab_store_delete_alias (store, self->alias, &local_error)
+      || g_error_matches (local_error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND))
+    return TRUE;
+
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 GtkWidget *
@@ -63,13 +60,12 @@ confab_alias_row_new (ConfabStore          *store,
   ConfabAliasRow *self;
   g_autofree char *title = NULL;
   g_autofree char *remove_label = NULL;
-  GtkWidget *button;
 
   g_return_val_if_fail (CONFAB_IS_STORE (store), NULL);
   g_return_val_if_fail (alias != NULL, NULL);
 
   self = g_object_new (CONFAB_TYPE_ALIAS_ROW, NULL);
-  self->store = g_object_ref (store);
+  confab_store_row_set_store (CONFAB_STORE_ROW (self), store);
   self->alias = g_strdup (alias);
 
   title = g_strconcat ("@", alias, NULL);
@@ -87,16 +83,7 @@ confab_alias_row_new (ConfabStore          *store,
 
   /* Translators: the button removing a mention alias, "Remove @gpt" */
   remove_label = g_strdup_printf (_("Remove %s"), title);
-  button = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (button, remove_label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label,
-                                  -1);
-  gtk_widget_add_css_class (button, "flat");
-  g_signal_connect_object (button, "clicked", G_CALLBACK (on_remove_clicked_cb),
-                           self, G_CONNECT_SWAPPED);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self), button);
+  confab_store_row_add_remove_button (CONFAB_STORE_ROW (self), remove_label);
 
   return GTK_WIDGET (self);
 }
@@ -114,7 +101,6 @@ confab_alias_row_finalize (GObject *object)
 {
   ConfabAliasRow *self = CONFAB_ALIAS_ROW (object);
 
-  g_clear_object (&self->store);
   g_free (self->alias);
 
   G_OBJECT_CLASS (confab_alias_row_parent_class)->finalize (object);
@@ -124,22 +110,10 @@ static void
 confab_alias_row_class_init (ConfabAliasRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  ConfabStoreRowClass *row_class = CONFAB_STORE_ROW_CLASS (klass);
 
   object_class->finalize = confab_alias_row_finalize;
-
-  signals[REMOVED] =
-    g_signal_new ("removed",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
-
-  signals[FAILED] =
-    g_signal_new ("failed",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
+  row_class->remove = confab_alias_row_remove;
 }
 
 static void

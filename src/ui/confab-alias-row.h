@@ -6,17 +6,14 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "confab-core.h"
+#include "confab-store-row.h"
 
 G_BEGIN_DECLS
 
 #define CONFAB_TYPE_ALIAS_ROW (confab_alias_row_get_type ())
-G_DECLARE_FINAL_TYPE (ConfabAliasRow, confab_alias_row, CONFAB, ALIAS_ROW, AdwActionRow)
+G_DECLARE_FINAL_TYPE (ConfabAliasRow, confab_alias_row, CONFAB, ALIAS_ROW, ConfabStoreRow)
 
-/* ::removed after the alias left the store; ::failed (a message) when the
- * store refused a change. */
+/* ::removed and ::failed as a ConfabStoreRow. */
 GtkWidget  *confab_alias_row_new       (ConfabStore          *store,
                                         ConfabModelCatalogue *catalogue,
                                         const char           *alias,

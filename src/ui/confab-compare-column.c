@@ -1,9 +1,8 @@
 /* confab-compare-column.c: one turn of a comparison.
  *
- * Streams like a message row: each delta only marks the column dirty and
- * it renders on the next frame (a one-shot tick callback), so a burst of
- * tokens costs one Markdown pass per frame and the view updates only the
- * blocks that changed. The end of the turn renders at once.
+ * Streams like a message row (ConfabFrameRender): each delta only marks
+ * the column dirty and it renders on the next frame, and the view updates
+ * only the blocks that changed. The end of the turn renders at once.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,9 +23,7 @@ struct _ConfabCompareColumn
   GtkWidget            parent_instance;
 
   ConfabConductorTurn *turn;
-  guint                render_tick;
-  gboolean             dirty;
-  guint                n_renders;
+  ConfabFrameRender    frame_render;
 
   /* Template widgets */
   GtkLabel            *kind_label;
@@ -58,31 +55,12 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void
-confab_compare_column_render (ConfabCompareColumn *self)
-{
-  if (self->render_tick != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->render_tick);
-      self->render_tick = 0;
-    }
-
-  self->dirty = FALSE;
-  self->n_renders++;
-  confab_markdown_view_set_text (self->markdown_view,
-                                 self->turn ? confab_conductor_turn_get_text (self->turn) : "");
-}
-
-static gboolean
-render_tick_cb (GtkWidget     *widget,
-                GdkFrameClock *frame_clock,
-                gpointer       user_data)
+confab_compare_column_render (GtkWidget *widget)
 {
   ConfabCompareColumn *self = CONFAB_COMPARE_COLUMN (widget);
 
-  /* One shot: the next delta adds a new callback. */
-  self->render_tick = 0;
-  confab_compare_column_render (self);
-  return G_SOURCE_REMOVE;
+  confab_markdown_view_set_text (self->markdown_view,
+                                 self->turn ? confab_conductor_turn_get_text (self->turn) : "");
 }
 
 static void
@@ -90,18 +68,12 @@ on_text_changed_cb (ConfabCompareColumn *self,
                     GParamSpec          *pspec,
                     ConfabConductorTurn *turn)
 {
-  if (confab_conductor_turn_get_finished (turn))
-    {
-      confab_compare_column_render (self);
-      return;
-    }
-
-  self->dirty = TRUE;
   /* A column out of sight (another carousel page, another chat) renders
    * when it is mapped again. */
-  if (self->render_tick == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    self->render_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), render_tick_cb,
-                                                      NULL, NULL);
+  if (confab_conductor_turn_get_finished (turn))
+    confab_frame_render_now (&self->frame_render);
+  else
+    confab_frame_render_queue (&self->frame_render);
 }
 
 static char *
@@ -198,8 +170,8 @@ confab_compare_column_update_state (ConfabCompareColumn *self)
     }
 
   /* The last delta shows at once when the turn ends. */
-  if (self->dirty && !running)
-    confab_compare_column_render (self);
+  if (self->frame_render.dirty && !running)
+    confab_frame_render_now (&self->frame_render);
 }
 
 static void
@@ -272,7 +244,7 @@ confab_compare_column_set_turn (ConfabCompareColumn *self,
   g_signal_connect_object (turn, "notify::output-tokens", G_CALLBACK (on_state_changed_cb),
                            self, G_CONNECT_SWAPPED);
 
-  confab_compare_column_render (self);
+  confab_frame_render_now (&self->frame_render);
   confab_compare_column_update_state (self);
 }
 
@@ -297,7 +269,7 @@ confab_compare_column_get_n_renders (ConfabCompareColumn *self)
 {
   g_return_val_if_fail (CONFAB_IS_COMPARE_COLUMN (self), 0);
 
-  return self->n_renders;
+  return self->frame_render.n_renders;
 }
 
 static void
@@ -307,8 +279,8 @@ confab_compare_column_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (confab_compare_column_parent_class)->map (widget);
 
-  if (self->dirty)
-    confab_compare_column_render (self);
+  if (self->frame_render.dirty)
+    confab_frame_render_now (&self->frame_render);
 }
 
 static void
@@ -317,11 +289,7 @@ confab_compare_column_unmap (GtkWidget *widget)
   ConfabCompareColumn *self = CONFAB_COMPARE_COLUMN (widget);
 
   /* Stays dirty: rendered when mapped again. */
-  if (self->render_tick != 0)
-    {
-      gtk_widget_remove_tick_callback (widget, self->render_tick);
-      self->render_tick = 0;
-    }
+  confab_frame_render_cancel (&self->frame_render);
 
   GTK_WIDGET_CLASS (confab_compare_column_parent_class)->unmap (widget);
 }
@@ -437,4 +405,6 @@ static void
 confab_compare_column_init (ConfabCompareColumn *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  confab_frame_render_init (&self->frame_render, GTK_WIDGET (self),
+                            confab_compare_column_render);
 }

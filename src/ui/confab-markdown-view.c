@@ -530,6 +530,60 @@ reconcile_blocks (ConfabMarkdownView *self,
     }
 }
 
+/* ---- rendering streamed text once per frame */
+
+void
+confab_frame_render_init (ConfabFrameRender     *self,
+                          GtkWidget             *owner,
+                          ConfabFrameRenderFunc  render)
+{
+  g_return_if_fail (GTK_IS_WIDGET (owner));
+  g_return_if_fail (render != NULL);
+
+  *self = (ConfabFrameRender) { .owner = owner, .render = render };
+}
+
+void
+confab_frame_render_cancel (ConfabFrameRender *self)
+{
+  if (self->tick != 0)
+    {
+      gtk_widget_remove_tick_callback (self->owner, self->tick);
+      self->tick = 0;
+    }
+}
+
+void
+confab_frame_render_now (ConfabFrameRender *self)
+{
+  confab_frame_render_cancel (self);
+  self->dirty = FALSE;
+  self->n_renders++;
+  self->render (self->owner);
+}
+
+static gboolean
+frame_render_tick_cb (GtkWidget     *widget,
+                      GdkFrameClock *frame_clock,
+                      gpointer       user_data)
+{
+  ConfabFrameRender *self = user_data;
+
+  /* One shot: the next change adds a new callback. */
+  self->tick = 0;
+  confab_frame_render_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+confab_frame_render_queue (ConfabFrameRender *self)
+{
+  self->dirty = TRUE;
+
+  if (self->tick == 0 && gtk_widget_get_mapped (self->owner))
+    self->tick = gtk_widget_add_tick_callback (self->owner, frame_render_tick_cb, self, NULL);
+}
+
 /* ---- the view */
 
 GtkWidget *

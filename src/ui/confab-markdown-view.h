@@ -29,4 +29,31 @@ void        confab_markdown_view_set_text  (ConfabMarkdownView      *self,
 void        confab_markdown_view_get_stats (ConfabMarkdownView      *self,
                                             ConfabMarkdownViewStats *stats);
 
+/* Streamed text rendered at most once per frame, for a widget showing it in
+ * a ConfabMarkdownView (a message row, a compare column): while it streams,
+ * a change only marks it dirty and a one-shot tick callback renders on the
+ * next frame, so a burst of deltas costs one Markdown pass per frame. An
+ * owner out of sight (unmapped) has no callback at all. Embedded in the
+ * owner's instance struct; render () puts the owner's text in its view. */
+typedef void (*ConfabFrameRenderFunc) (GtkWidget *owner);
+
+typedef struct
+{
+  GtkWidget             *owner;
+  ConfabFrameRenderFunc  render;
+  guint                  tick;
+  gboolean               dirty;
+  guint                  n_renders;
+} ConfabFrameRender;
+
+void confab_frame_render_init   (ConfabFrameRender     *self,
+                                 GtkWidget             *owner,
+                                 ConfabFrameRenderFunc  render);
+/* Renders at once (a new text, the end of a stream). */
+void confab_frame_render_now    (ConfabFrameRender     *self);
+/* Marks it dirty; renders on the next frame while the owner is mapped. */
+void confab_frame_render_queue  (ConfabFrameRender     *self);
+/* Drops a pending frame (the owner is unmapped); it stays dirty. */
+void confab_frame_render_cancel (ConfabFrameRender     *self);
+
 G_END_DECLS

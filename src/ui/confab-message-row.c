@@ -3,8 +3,8 @@
  * A row follows whichever message the list binds to it through a signal
  * group, so a recycled row drops the old message's handlers at once. While
  * a reply streams, content changes only mark the row dirty; it renders on
- * the next frame (a one-shot tick callback), so a burst of deltas costs one
- * parse per frame and an idle row has no callback at all.
+ * the next frame (ConfabFrameRender), so a burst of deltas costs one parse
+ * per frame and an idle row has no callback at all.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,9 +31,7 @@ struct _ConfabMessageRow
 
   ConfabMessage      *message;
   GSignalGroup       *message_signals;
-  guint               render_tick;
-  gboolean            dirty;
-  guint               n_renders;
+  ConfabFrameRender   frame_render;
   gint64              highlight_id;
   char               *provider_class;
   char               *accessible_label;
@@ -182,43 +180,13 @@ confab_message_row_update_accessible (ConfabMessageRow *self)
 }
 
 static void
-confab_message_row_render (ConfabMessageRow *self)
-{
-  if (self->render_tick != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->render_tick);
-      self->render_tick = 0;
-    }
-
-  self->dirty = FALSE;
-  self->n_renders++;
-  confab_markdown_view_set_text (self->markdown_view,
-                                 self->message ? confab_message_get_content (self->message) : "");
-  confab_message_row_update_accessible (self);
-}
-
-static gboolean
-render_tick_cb (GtkWidget     *widget,
-                GdkFrameClock *frame_clock,
-                gpointer       user_data)
+confab_message_row_render (GtkWidget *widget)
 {
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
 
-  /* One shot: the next delta adds a new callback. */
-  self->render_tick = 0;
-  confab_message_row_render (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-confab_message_row_schedule_render (ConfabMessageRow *self)
-{
-  self->dirty = TRUE;
-
-  /* A row out of sight renders when it is mapped again. */
-  if (self->render_tick == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    self->render_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), render_tick_cb,
-                                                      NULL, NULL);
+  confab_markdown_view_set_text (self->markdown_view,
+                                 self->message ? confab_message_get_content (self->message) : "");
+  confab_message_row_update_accessible (self);
 }
 
 static void
@@ -226,10 +194,11 @@ on_content_changed_cb (ConfabMessageRow *self,
                        GParamSpec       *pspec,
                        ConfabMessage    *message)
 {
+  /* A row out of sight renders when it is mapped again. */
   if (confab_message_get_status (message) == CONFAB_MESSAGE_STATUS_STREAMING)
-    confab_message_row_schedule_render (self);
+    confab_frame_render_queue (&self->frame_render);
   else
-    confab_message_row_render (self);
+    confab_frame_render_now (&self->frame_render);
 }
 
 /* "412 tokens · 0.0012" after a finished reply that reported its usage. */
@@ -306,8 +275,9 @@ on_status_changed_cb (ConfabMessageRow *self,
   confab_message_row_update_status (self);
 
   /* The last delta shows at once when the reply ends. */
-  if (self->dirty && confab_message_get_status (message) != CONFAB_MESSAGE_STATUS_STREAMING)
-    confab_message_row_render (self);
+  if (self->frame_render.dirty
+      && confab_message_get_status (message) != CONFAB_MESSAGE_STATUS_STREAMING)
+    confab_frame_render_now (&self->frame_render);
 }
 
 static void
@@ -530,7 +500,7 @@ on_message_bind_cb (ConfabMessageRow *self,
   confab_message_row_update_actions (self);
   confab_message_row_update_highlight (self);
   /* A new message renders now, so the list measures the row right away. */
-  confab_message_row_render (self);
+  confab_frame_render_now (&self->frame_render);
 }
 
 GtkWidget *
@@ -562,10 +532,8 @@ confab_message_row_set_message (ConfabMessageRow *self,
   g_signal_group_set_target (self->message_signals, message);
   if (message == NULL)
     {
-      if (self->render_tick != 0)
-        gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->render_tick);
-      self->render_tick = 0;
-      self->dirty = FALSE;
+      confab_frame_render_cancel (&self->frame_render);
+      self->frame_render.dirty = FALSE;
       gtk_spinner_set_spinning (self->spinner, FALSE);
       confab_message_row_update_highlight (self);
     }
@@ -600,7 +568,7 @@ confab_message_row_get_n_renders (ConfabMessageRow *self)
 {
   g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), 0);
 
-  return self->n_renders;
+  return self->frame_render.n_renders;
 }
 
 static void
@@ -610,8 +578,8 @@ confab_message_row_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (confab_message_row_parent_class)->map (widget);
 
-  if (self->dirty)
-    confab_message_row_schedule_render (self);
+  if (self->frame_render.dirty)
+    confab_frame_render_queue (&self->frame_render);
 }
 
 static void
@@ -620,11 +588,7 @@ confab_message_row_unmap (GtkWidget *widget)
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
 
   /* Still dirty: map () picks it up again. */
-  if (self->render_tick != 0)
-    {
-      gtk_widget_remove_tick_callback (widget, self->render_tick);
-      self->render_tick = 0;
-    }
+  confab_frame_render_cancel (&self->frame_render);
 
   GTK_WIDGET_CLASS (confab_message_row_parent_class)->unmap (widget);
 }
@@ -763,6 +727,7 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
 static void
 confab_message_row_init (ConfabMessageRow *self)
 {
+  confab_frame_render_init (&self->frame_render, GTK_WIDGET (self), confab_message_row_render);
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_menu_button_set_create_popup_func (self->actions_button, create_menu_cb, self, NULL);
 

@@ -13,23 +13,14 @@
 
 struct _ConfabPriceRow
 {
-  AdwActionRow   parent_instance;
+  ConfabStoreRow  parent_instance;
 
-  ConfabStore   *store;
-  char          *model;
-  GtkSpinButton *input_spin;
-  GtkSpinButton *output_spin;
+  char           *model;
+  GtkSpinButton  *input_spin;
+  GtkSpinButton  *output_spin;
 };
 
-G_DEFINE_FINAL_TYPE (ConfabPriceRow, confab_price_row, ADW_TYPE_ACTION_ROW)
-
-enum {
-  REMOVED,
-  FAILED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE (ConfabPriceRow, confab_price_row, CONFAB_TYPE_STORE_ROW)
 
 GtkWidget *
 confab_price_spin_button_new (const char *accessible_label,
@@ -54,22 +45,20 @@ on_value_changed_cb (ConfabPriceRow *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!confab_store_set_model_price (self->store, self->model,
+  if (!confab_store_set_model_price (confab_store_row_get_store (CONFAB_STORE_ROW (self)),
+                                     self->model,
                                      gtk_spin_button_get_value (self->input_spin),
                                      gtk_spin_button_get_value (self->output_spin),
                                      &error))
-    g_signal_emit (self, signals[FAILED], 0, error->message);
+    confab_store_row_failed (CONFAB_STORE_ROW (self), error);
 }
 
-static void
-on_remove_clicked_cb (ConfabPriceRow *self)
+static gboolean
+confab_price_row_remove (ConfabStoreRow  *row,
+                         ConfabStore     *store,
+                         GError         **error)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (confab_store_delete_model_price (self->store, self->model, &error))
-    g_signal_emit (self, signals[REMOVED], 0);
-  else
-    g_signal_emit (self, signals[FAILED], 0, error->message);
+  return confab_store_delete_model_price (store, CONFAB_PRICE_ROW (row)->model, error);
 }
 
 GtkWidget *
@@ -79,13 +68,12 @@ confab_price_row_new (ConfabStore            *store,
   ConfabPriceRow *self;
   g_autofree char *title = NULL;
   g_autofree char *label = NULL;
-  GtkWidget *button;
 
   g_return_val_if_fail (CONFAB_IS_STORE (store), NULL);
   g_return_val_if_fail (price != NULL && price->model != NULL, NULL);
 
   self = g_object_new (CONFAB_TYPE_PRICE_ROW, NULL);
-  self->store = g_object_ref (store);
+  confab_store_row_set_store (CONFAB_STORE_ROW (self), store);
   self->model = g_strdup (price->model);
 
   title = confab_usage_describe_model (price->model);
@@ -111,16 +99,7 @@ confab_price_row_new (ConfabStore            *store,
   g_free (label);
   /* Translators: the button removing a model's price, "Remove Price of gpt-4o · OpenAI" */
   label = g_strdup_printf (_("Remove Price of %s"), title);
-  button = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (button, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
-  gtk_widget_add_css_class (button, "flat");
-  g_signal_connect_object (button, "clicked", G_CALLBACK (on_remove_clicked_cb),
-                           self, G_CONNECT_SWAPPED);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self), button);
+  confab_store_row_add_remove_button (CONFAB_STORE_ROW (self), label);
 
   return GTK_WIDGET (self);
 }
@@ -138,7 +117,6 @@ confab_price_row_finalize (GObject *object)
 {
   ConfabPriceRow *self = CONFAB_PRICE_ROW (object);
 
-  g_clear_object (&self->store);
   g_free (self->model);
 
   G_OBJECT_CLASS (confab_price_row_parent_class)->finalize (object);
@@ -148,22 +126,10 @@ static void
 confab_price_row_class_init (ConfabPriceRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  ConfabStoreRowClass *row_class = CONFAB_STORE_ROW_CLASS (klass);
 
   object_class->finalize = confab_price_row_finalize;
-
-  signals[REMOVED] =
-    g_signal_new ("removed",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
-
-  signals[FAILED] =
-    g_signal_new ("failed",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
+  row_class->remove = confab_price_row_remove;
 }
 
 static void

@@ -6,17 +6,14 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "confab-core.h"
+#include "confab-store-row.h"
 
 G_BEGIN_DECLS
 
 #define CONFAB_TYPE_PRICE_ROW (confab_price_row_get_type ())
-G_DECLARE_FINAL_TYPE (ConfabPriceRow, confab_price_row, CONFAB, PRICE_ROW, AdwActionRow)
+G_DECLARE_FINAL_TYPE (ConfabPriceRow, confab_price_row, CONFAB, PRICE_ROW, ConfabStoreRow)
 
-/* ::removed after the price left the store; ::failed (a message) when the
- * store refused a change. */
+/* ::removed and ::failed as a ConfabStoreRow. */
 GtkWidget  *confab_price_row_new       (ConfabStore            *store,
                                         const ConfabModelPrice *price);
 const char *confab_price_row_get_model (ConfabPriceRow         *self);

@@ -7,6 +7,7 @@
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -326,18 +327,25 @@ class App:
 
     # ---- X11, through xdotool
 
-    def window_id(self, timeout=DEFAULT_TIMEOUT):
+    def x11_window_id(self, title, timeout=DEFAULT_TIMEOUT):
+        """One of the app's windows (the main one, a dialog, Preferences),
+        by title."""
+        pid = str(self.accessible().get_process_id())
+
         def search():
-            pid = self.accessible().get_process_id()
             # --all: xdotool ORs the conditions otherwise (any "Confab").
-            out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid',
-                                  str(pid), '--name', '^Confab$'],
+            out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid', pid,
+                                  '--name', '^%s$' % title],
                                  capture_output=True, text=True)
             ids = out.stdout.split()
             return ids[0] if ids else None
 
+        return wait_for(search, 'the window %r on X11' % title, timeout)
+
+    def window_id(self, timeout=DEFAULT_TIMEOUT):
+        """The main window."""
         if self._window_id is None:
-            self._window_id = wait_for(search, 'the main window on X11', timeout)
+            self._window_id = self.x11_window_id('Confab', timeout)
         return self._window_id
 
     def raise_window(self):
@@ -354,16 +362,7 @@ class App:
 
     def key_to(self, title, keys):
         """Sends keys to another of the app's windows (a dialog), by title."""
-        pid = str(self.accessible().get_process_id())
-
-        def search():
-            out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid', pid,
-                                  '--name', '^%s$' % title],
-                                 capture_output=True, text=True)
-            ids = out.stdout.split()
-            return ids[0] if ids else None
-
-        wid = wait_for(search, 'the window %r on X11' % title)
+        wid = self.x11_window_id(title)
         subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
         subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
 
@@ -394,6 +393,153 @@ class App:
     def resize(self, width, height):
         subprocess.run(['xdotool', 'windowsize', '--sync', self.window_id(),
                         str(width), str(height)], check=True)
+
+
+def start_app(apps, label='app', **kwargs):
+    """The app started (on apps, so it is killed after the test) with its
+    main window shown; kwargs as for App."""
+    app = App(label, **kwargs)
+    apps.append(app)
+    app.find('frame', 'Confab')
+    return app
+
+
+# ---- Artifacts
+
+def artifact(name):
+    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), name)
+
+
+def screenshot(prefix, name, window='root'):
+    """The whole screen (or one X window) kept as PREFIX-NAME.png among the
+    artifacts, checked for not being one flat colour. Returns its path."""
+    path = artifact('%s-%s.png' % (prefix, name))
+    subprocess.run(['import', '-window', window, path], check=True)
+    out = subprocess.run(['identify', '-format', '%[fx:standard_deviation]', path],
+                         capture_output=True, text=True, check=True).stdout
+    if float(out or 0) < 0.01:
+        raise TestFailure('the screenshot %s is blank' % path)
+    log('%s screenshot: %s' % (time.strftime('%H:%M:%S'), path))
+    return path
+
+
+def brightness_screenshot(name, window='root', min_colours=32):
+    """The screen (or one X window) kept as NAME among the artifacts,
+    checked to have min_colours colours at least (not blank); returns its
+    mean brightness (0 to 1), to tell a dark style from a light one."""
+    path = artifact(name)
+    subprocess.run(['import', '-window', window, path], check=True)
+    colours = int(subprocess.run(['identify', '-format', '%k', path], check=True,
+                                 capture_output=True, text=True).stdout)
+    mean = float(subprocess.run(['identify', '-format', '%[fx:mean]', path], check=True,
+                                capture_output=True, text=True).stdout)
+    log('screenshot %s: %d colours, mean brightness %.2f' % (path, colours, mean))
+    if colours < min_colours:
+        raise TestFailure('the screenshot %s is (nearly) blank: %d colours' % (path, colours))
+    return mean
+
+
+# ---- The fake provider (tests/fake-provider) and the settings that use it
+
+class FakeProvider:
+    """tests/fake-provider on a free port: models to list and answer (its
+    defaults when empty), delay in ms between streamed words (its default
+    when None), extra_args such as ['--fail-model', 'fake-three=404']."""
+
+    def __init__(self, models=(), delay=None, extra_args=()):
+        args = [os.environ['CONFAB_FAKE_PROVIDER']]
+        if delay is not None:
+            args += ['--delay', str(delay)]
+        for model in models:
+            args += ['--model', model]
+        args += list(extra_args)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        line = self.proc.stdout.readline()
+        match = re.search(r'listening on (http://\S+)', line)
+        if not match:
+            self.stop()
+            raise TestFailure('the fake provider did not start: %r' % line)
+        self.url = match.group(1)
+        log('fake provider at %s' % self.url)
+
+    def openai_env(self):
+        """The variables that make the app take the fake for OpenAI."""
+        return {'OPENAI_BASE_URL': self.url, 'OPENAI_API_KEY': 'fake'}
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def set_default_model(model, env=None):
+    """model as "provider:name"; env: another app's (its own settings)."""
+    subprocess.run(['gsettings', 'set', 'io.github.confab.Confab', 'default-model',
+                    "'%s'" % model], check=True, env=env)
+
+
+def use_fake_openai(fake, model):
+    """Apps started from now on talk to the fake as OpenAI and start with
+    its model as the default."""
+    os.environ.update(fake.openai_env())
+    set_default_model('openai:' + model)
+
+
+def start_keyring():
+    """An unlocked login keyring in this session's (private) D-Bus."""
+    if os.environ.get('GNOME_KEYRING_CONTROL'):
+        return
+    out = subprocess.run(['gnome-keyring-daemon', '--unlock', '--components=secrets'],
+                         input=b'pw', capture_output=True, check=True).stdout.decode()
+    for line in out.splitlines():
+        name, sep, value = line.partition('=')
+        if sep:
+            os.environ[name] = value
+
+
+# ---- The Preferences window. Typed X11 letters do not reach it under
+# Xvfb (keys such as Return and Escape do): text goes in through AT-SPI.
+
+def prefs_window(app):
+    return app.find('frame', 'Preferences')
+
+
+def prefs_window_id(app):
+    return app.x11_window_id('Preferences')
+
+
+def x11_focus():
+    return subprocess.run(['xdotool', 'getwindowfocus'], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def focus_prefs(app):
+    """Without a window manager nobody hands the focus around: a closed
+    popover leaves the X input focus on its unmapped surface, where keys
+    go nowhere. So the focus is put back by hand when it strayed."""
+    prefs = prefs_window(app)
+    wid = prefs_window_id(app)
+    if x11_focus() == wid and prefs.getState().contains(pyatspi.STATE_ACTIVE):
+        return
+    if x11_focus() == wid:
+        # Focused but not active: only a real change makes GTK notice.
+        subprocess.run(['xdotool', 'windowfocus', '--sync', app.window_id()], check=True)
+    subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
+    wait_for(lambda: prefs.getState().contains(pyatspi.STATE_ACTIVE),
+             'the Preferences window to be active')
+
+
+def prefs_keys(app, *combos):
+    focus_prefs(app)
+    for combo in combos:
+        subprocess.run(['xdotool', 'key', '--clearmodifiers', combo], check=True)
+
+
+def set_text(acc, text):
+    """Through AT-SPI, and waits for the entry to hold it."""
+    acc.queryEditableText().setTextContents(text)
+    wait_for(lambda: acc.queryText().getText(0, acc.queryText().characterCount) == text,
+             'the entry to hold %r' % text)
 
 
 # ---- Seeding: the app creates and migrates the database on its first start;

@@ -7,47 +7,14 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import os
-import re
 import subprocess
 import time
 
 import confabui
-from confabui import App, TestFailure, log, query, wait_for
+from confabui import FakeProvider, TestFailure, log, query, wait_for
 
 MODEL_ONE = 'fake-one'
 MODEL_TWO = 'fake-two'
-
-
-def artifact(name):
-    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), name)
-
-
-def screenshot(name):
-    """The whole screen, checked for not being one flat colour."""
-    path = artifact('chat-' + name + '.png')
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    out = subprocess.run(['identify', '-format', '%[fx:standard_deviation]', path],
-                         capture_output=True, text=True, check=True).stdout
-    if float(out or 0) < 0.01:
-        raise TestFailure('the screenshot %s is blank' % path)
-    log('%s screenshot: %s' % (time.strftime('%H:%M:%S'), path))
-
-
-class FakeProvider:
-    def __init__(self, delay):
-        self.proc = subprocess.Popen([os.environ['CONFAB_FAKE_PROVIDER'], '--delay', str(delay),
-                                      '--model', MODEL_ONE, '--model', MODEL_TWO],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        line = self.proc.stdout.readline()
-        match = re.search(r'listening on (http://\S+)', line)
-        if not match:
-            raise TestFailure('the fake provider did not start: %r' % line)
-        self.url = match.group(1)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def messages(parent=None):
@@ -89,16 +56,11 @@ def wait_reply(count, status='complete', contains=None, parent=None, timeout=30)
 
 def test_chat(apps):
     confabui.create_database(apps)
-    fake = FakeProvider(delay=150)
+    fake = FakeProvider([MODEL_ONE, MODEL_TWO], delay=150)
     try:
-        os.environ['OPENAI_BASE_URL'] = fake.url
-        os.environ['OPENAI_API_KEY'] = 'fake'
-        subprocess.run(['gsettings', 'set', 'io.github.confab.Confab', 'default-model',
-                        "'openai:%s'" % MODEL_ONE], check=True)
+        confabui.use_fake_openai(fake, MODEL_ONE)
 
-        app = App('chat')
-        apps.append(app)
-        app.find('frame', 'Confab')
+        app = confabui.start_app(apps, 'chat')
         app.key('ctrl+n')
 
         # 1. Enter sends; the reply streams in and completes.
@@ -115,7 +77,7 @@ def test_chat(apps):
         app.find('label', contains='Echo from')
         if composer(app).queryText().characterCount != 0:
             raise TestFailure('the composer was not cleared after sending')
-        screenshot('reply')
+        confabui.screenshot('chat', 'reply')
 
         # 2. Switch the model for the next message: the marker shows.
         log(time.strftime('%H:%M:%S') + ' picking a model')
@@ -136,7 +98,7 @@ def test_chat(apps):
         if [r[1] for r in rows] != ['user', 'assistant', 'user', 'assistant']:
             raise TestFailure('unexpected messages: %r' % rows)
         app.find('label', contains='Switched to')
-        screenshot('model-switch')
+        confabui.screenshot('chat', 'model-switch')
 
         # 3. Stop a long reply halfway: partial text kept, cancelled.
         send(app, ' '.join('w%d' % i for i in range(150)))
@@ -152,7 +114,7 @@ def test_chat(apps):
         if not reply[3] or len(reply[3]) >= len('Echo from %s: ' % MODEL_TWO) + 150 * 5:
             raise TestFailure('the stopped reply has no partial text: %r' % (reply,))
         app.find('push button', 'Send')
-        screenshot('stopped')
+        confabui.screenshot('chat', 'stopped')
 
         # 4. A thread on the first reply, answered in the side pane.
         menus = [m for m in app.find_all('push button', 'Message Actions')
@@ -178,12 +140,12 @@ def test_chat(apps):
         try:
             wait_reply(1, contains='Echo from', parent=first_id)
         except TestFailure:
-            screenshot('thread-failed')
+            confabui.screenshot('chat', 'thread-failed')
             log('thread messages: %r' % (messages(first_id),))
             raise
         # The thread holds the question and its answer.
         app.find('label', contains='2 replies')
-        screenshot('thread')
+        confabui.screenshot('chat', 'thread')
 
         # 5. Edit the second question: a new version with its own reply,
         # the old one kept and reachable through "‹ 2/2 ›".
@@ -206,7 +168,7 @@ def test_chat(apps):
                                    "AND status = 'complete'")[0][0] == 1,
                      'the reply to the edited question')
         except TestFailure:
-            screenshot('edit-failed')
+            confabui.screenshot('chat', 'edit-failed')
             log('messages: %r' % (query('SELECT id, role, model, content, status, parent_id '
                                         'FROM messages ORDER BY id'),))
             raise
@@ -215,7 +177,7 @@ def test_chat(apps):
         if versions != 2:
             raise TestFailure('expected both versions of the question, found %d' % versions)
         app.find('label', '2/2')
-        screenshot('edited')
+        confabui.screenshot('chat', 'edited')
 
         # A draft survives a restart.
         type_message(app, 'a draft to keep')
@@ -223,9 +185,7 @@ def test_chat(apps):
         app.wait_exit()
 
         # 6. Restart: everything is still there.
-        app = App('chat-again')
-        apps.append(app)
-        app.find('frame', 'Confab')
+        app = confabui.start_app(apps, 'chat-again')
         app.find('label', contains='Echo from')
         app.find('label', contains='Switched to')
         app.find('label', contains='2 replies')
@@ -235,7 +195,7 @@ def test_chat(apps):
         entry = composer(app)
         wait_for(lambda: entry.queryText().getText(0, entry.queryText().characterCount)
                  == 'a draft to keep', 'the draft in the composer')
-        screenshot('restart')
+        confabui.screenshot('chat', 'restart')
         app.key('ctrl+q')
         app.wait_exit()
     finally:

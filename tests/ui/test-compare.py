@@ -9,51 +9,15 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import os
-import re
 import subprocess
 import time
 
 import confabui
-from confabui import App, TestFailure, log, query, wait_for
+from confabui import FakeProvider, TestFailure, log, query, wait_for
 
 MODELS = ['fake-one', 'fake-two', 'fake-three']
 FAILING = 'fake-three'   # 404, every time
 TIMEOUT = 60
-
-
-def artifact(name):
-    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), name)
-
-
-def screenshot(name):
-    """The whole screen, checked for not being one flat colour."""
-    path = artifact('compare-' + name + '.png')
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    out = subprocess.run(['identify', '-format', '%[fx:standard_deviation]', path],
-                         capture_output=True, text=True, check=True).stdout
-    if float(out or 0) < 0.01:
-        raise TestFailure('the screenshot %s is blank' % path)
-    log('%s screenshot: %s' % (time.strftime('%H:%M:%S'), path))
-
-
-class FakeProvider:
-    def __init__(self, delay):
-        args = [os.environ['CONFAB_FAKE_PROVIDER'], '--delay', str(delay)]
-        for model in MODELS:
-            args += ['--model', model]
-        args += ['--fail-model', FAILING + '=404']
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
-        line = self.proc.stdout.readline()
-        match = re.search(r'listening on (http://\S+)', line)
-        if not match:
-            raise TestFailure('the fake provider did not start: %r' % line)
-        self.url = match.group(1)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def column_name(model):
@@ -161,16 +125,11 @@ def wait_columns_done(app, pane, prompt):
 
 def test_compare(apps):
     confabui.create_database(apps)
-    fake = FakeProvider(delay=250)
+    fake = FakeProvider(MODELS, delay=250, extra_args=['--fail-model', FAILING + '=404'])
     try:
-        os.environ['OPENAI_BASE_URL'] = fake.url
-        os.environ['OPENAI_API_KEY'] = 'fake'
-        subprocess.run(['gsettings', 'set', 'io.github.confab.Confab', 'default-model',
-                        "'openai:%s'" % MODELS[0]], check=True)
+        confabui.use_fake_openai(fake, MODELS[0])
 
-        app = App('compare')
-        apps.append(app)
-        app.find('frame', 'Confab')
+        app = confabui.start_app(apps, 'compare')
         app.resize(1200, 800)
         app.key('ctrl+n')
         app.find('label', 'No Messages Yet')
@@ -203,7 +162,7 @@ def test_compare(apps):
         if app.find('text', 'Message').queryText().characterCount != 0:
             raise TestFailure('the composer was not cleared')
         wait_columns_done(app, pane, prompt)
-        screenshot('pane')
+        confabui.screenshot('compare', 'pane')
 
         rows = assistants()
         log('answers: %r' % (rows,))
@@ -241,7 +200,7 @@ def test_compare(apps):
         log('synthesis: %r' % text)
         if MODELS[1] not in text.split(wanted, 1)[1]:
             raise TestFailure('the synthesis request did not hold the answers: %r' % text)
-        screenshot('synthesis')
+        confabui.screenshot('compare', 'synthesis')
 
         def synthesis_stored():
             rows = [r for r in assistants() if wanted in r[2] and MODELS[1] in r[2]
@@ -266,7 +225,7 @@ def test_compare(apps):
                     if confabui.extents(c).x >= 0 and confabui.extents(c).x < 480]
             return len(cols) >= 1
         wait_for(one_visible, 'a column in the carousel')
-        screenshot('narrow')
+        confabui.screenshot('compare', 'narrow')
         app.resize(1200, 800)
         wait_for(lambda: app.window_size() == (1200, 800), 'the window to be wide again')
 

@@ -8,94 +8,18 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import os
-import re
 import subprocess
-import time
-
-import pyatspi
 
 import confabui
-from confabui import App, TestFailure, log, query, wait_for
+from confabui import (FakeProvider, TestFailure, log, prefs_keys, prefs_window, query, set_text,
+                      wait_for)
 
 MODELS = ['fake-one', 'fake-two', 'fake-three']
 INPUT_PRICE = 1000.0
 OUTPUT_PRICE = 2000.0
 
 
-def artifact(name):
-    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), name)
-
-
-def screenshot(name):
-    path = artifact('mentions-' + name + '.png')
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    log('screenshot: %s' % path)
-
-
-class FakeProvider:
-    def __init__(self):
-        args = [os.environ['CONFAB_FAKE_PROVIDER'], '--delay', '40']
-        for model in MODELS:
-            args += ['--model', model]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
-        line = self.proc.stdout.readline()
-        match = re.search(r'listening on (http://\S+)', line)
-        if not match:
-            raise TestFailure('the fake provider did not start: %r' % line)
-        self.url = match.group(1)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
-
-
-# ---- Preferences, driven like test-preferences.py: typed letters do not
-# reach its window under Xvfb, so text goes in through AT-SPI.
-
-def prefs_window(app):
-    return app.find('frame', 'Preferences')
-
-
-def prefs_window_id(app):
-    def search():
-        out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid',
-                              str(app.accessible().get_process_id()), '--name', '^Preferences$'],
-                             capture_output=True, text=True)
-        ids = out.stdout.split()
-        return ids[0] if ids else None
-    return wait_for(search, 'the Preferences window on X11')
-
-
-def x11_focus():
-    return subprocess.run(['xdotool', 'getwindowfocus'], capture_output=True,
-                          text=True).stdout.strip()
-
-
-def focus_prefs(app):
-    prefs = prefs_window(app)
-    wid = prefs_window_id(app)
-    if x11_focus() == wid and prefs.getState().contains(pyatspi.STATE_ACTIVE):
-        return
-    if x11_focus() == wid:
-        subprocess.run(['xdotool', 'windowfocus', '--sync', app.window_id()], check=True)
-    subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
-    wait_for(lambda: prefs.getState().contains(pyatspi.STATE_ACTIVE),
-             'the Preferences window to be active')
-
-
-def prefs_keys(app, *combos):
-    focus_prefs(app)
-    for combo in combos:
-        subprocess.run(['xdotool', 'key', '--clearmodifiers', combo], check=True)
-
-
-def set_text(acc, text):
-    acc.queryEditableText().setTextContents(text)
-    wait_for(lambda: acc.queryText().getText(0, acc.queryText().characterCount) == text,
-             'the entry to hold %r' % text)
-
+# ---- Preferences, driven like test-preferences.py (helpers in confabui).
 
 def pick_model(app, prefs, picker, model):
     """Opens a model picker of the Preferences window and picks @model."""
@@ -188,7 +112,7 @@ def set_up_models_page(app):
              OUTPUT_PRICE)
     wait_for(lambda: prices().get('openai:fake-one') == (INPUT_PRICE, OUTPUT_PRICE),
              'the price of fake-one in the store (prices: %r)' % prices())
-    screenshot('preferences')
+    confabui.screenshot('mentions', 'preferences')
     prefs_keys(app, 'Escape')
     app.wait_gone('frame', 'Preferences')
 
@@ -248,7 +172,7 @@ def complete_mentions(app):
     type_text('@o')
     wait_mentions(app, lambda names: names == ['@one'], "['@one']")
     app.find('label', contains='fake-one', inside='list')
-    screenshot('completion')
+    confabui.screenshot('mentions', 'completion')
     main_keys('Escape')
     app.wait_gone('list', 'Mentions')
     wait_composer(app, '@o')
@@ -338,7 +262,7 @@ def check_usage(app, first, second):
     app.find('label', contains='%d out' % first[6], inside='list')
     app.find('label', contains='Total:')
     log('usage row %r, cost %s' % (row_one.name, expected))
-    screenshot('usage')
+    confabui.screenshot('mentions', 'usage')
 
     # "Set Price…" of the unpriced model opens Preferences on the prices.
     app.click('push button', 'Set Price…')
@@ -350,16 +274,11 @@ def check_usage(app, first, second):
 
 def test_mentions_usage_prices(apps):
     confabui.create_database(apps)
-    fake = FakeProvider()
+    fake = FakeProvider(MODELS, delay=40)
     try:
-        os.environ['OPENAI_BASE_URL'] = fake.url
-        os.environ['OPENAI_API_KEY'] = 'fake'
-        subprocess.run(['gsettings', 'set', 'io.github.confab.Confab', 'default-model',
-                        "'openai:fake-three'"], check=True)
+        confabui.use_fake_openai(fake, 'fake-three')
 
-        app = App('mentions')
-        apps.append(app)
-        app.find('frame', 'Confab')
+        app = confabui.start_app(apps, 'mentions')
         set_up_models_page(app)
         complete_mentions(app)
         first, second = check_replies(app)

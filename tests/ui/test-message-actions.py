@@ -12,11 +12,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
-import re
 import subprocess
 
 import confabui
-from confabui import App, TestFailure, log, query, wait_for
+from confabui import FakeProvider, TestFailure, log, query, wait_for
 
 MODEL_ONE = 'fake-one'
 MODEL_TWO = 'fake-two'
@@ -46,49 +45,16 @@ loop.run()
 '''
 
 
-def artifact(name):
-    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), name)
-
-
-def screenshot(name):
-    path = artifact('message-actions-' + name + '.png')
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    log('screenshot: %s' % path)
-
-
-class FakeProvider:
-    def __init__(self):
-        args = [os.environ['CONFAB_FAKE_PROVIDER'], '--delay', '20']
-        for model in (MODEL_ONE, MODEL_TWO, MODEL_AUTH, MODEL_BUSY, MODEL_GONE):
-            args += ['--model', model]
-        args += ['--fail-model', MODEL_AUTH + '=401',
-                 '--fail-model', MODEL_BUSY + '=503:1',
-                 '--fail-model', MODEL_GONE + '=404']
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
-        line = self.proc.stdout.readline()
-        match = re.search(r'listening on (http://\S+)', line)
-        if not match:
-            raise TestFailure('the fake provider did not start: %r' % line)
-        self.url = match.group(1)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
-
-
 def start(apps, label):
     """A fresh profile and the app on a new chat, with the fake as OpenAI."""
     confabui.create_database(apps)
-    fake = FakeProvider()
-    os.environ['OPENAI_BASE_URL'] = fake.url
-    os.environ['OPENAI_API_KEY'] = 'fake'
-    subprocess.run(['gsettings', 'set', 'io.github.confab.Confab', 'default-model',
-                    "'openai:%s'" % MODEL_ONE], check=True)
+    fake = FakeProvider((MODEL_ONE, MODEL_TWO, MODEL_AUTH, MODEL_BUSY, MODEL_GONE), delay=20,
+                        extra_args=['--fail-model', MODEL_AUTH + '=401',
+                                    '--fail-model', MODEL_BUSY + '=503:1',
+                                    '--fail-model', MODEL_GONE + '=404'])
     try:
-        app = App(label)
-        apps.append(app)
-        app.find('frame', 'Confab')
+        confabui.use_fake_openai(fake, MODEL_ONE)
+        app = confabui.start_app(apps, label)
         app.key('ctrl+n')
         app.find('label', 'No Messages Yet')
     except Exception:
@@ -275,7 +241,7 @@ def test_message_actions(apps):
                               % (versions,))
         wait_line(['user', 'assistant'] * 2, 'the regenerated reply on the line')
         version(app, second, '2/2')
-        screenshot('regenerated')
+        confabui.screenshot('message-actions', 'regenerated')
 
         # ‹ ›: back to the first version and forward again.
         app.click('push button', 'Previous Version', root=row(app, second))
@@ -298,7 +264,7 @@ def test_message_actions(apps):
         version(app, '%s: Echo from %s' % (MODEL_TWO, MODEL_TWO), '3/3')
         if len(all_main('Echo from % second question')) != 3:
             raise TestFailure('the earlier versions were not kept')
-        screenshot('regenerated-with')
+        confabui.screenshot('message-actions', 'regenerated-with')
 
         # Regenerate With… left without a choice: the next pick of a model
         # (back to the first one, with the picker's button) regenerates nothing.
@@ -349,7 +315,7 @@ def test_message_actions(apps):
                  'the message to leave the store', TIMEOUT)
         wait_no_row(app, reply)
         row(app, 'root: first question edited')
-        screenshot('deleted')
+        confabui.screenshot('message-actions', 'deleted')
 
         app.key('ctrl+q')
         app.wait_exit()
@@ -370,7 +336,7 @@ def toast_button(app, name):
     try:
         wait_for(lambda: not toast_with_button(), 'the toast to go', TIMEOUT)
     except TestFailure:
-        screenshot('toast-failed')
+        confabui.screenshot('message-actions', 'toast-failed')
         raise
 
 
@@ -397,7 +363,7 @@ def test_errors(apps):
         failed = row(app, '%s: The API key' % MODEL_AUTH)
         app.find('label', contains='was refused', root=failed)
         row(app, 'root: needs a key')
-        screenshot('refused-key')
+        confabui.screenshot('message-actions', 'refused-key')
         toast_button(app, 'Open Preferences')
         app.find('frame', 'Preferences')
         app.key_to('Preferences', 'Escape')
@@ -429,7 +395,7 @@ def test_errors(apps):
         if reply[1] != 'error' or 'overloaded' not in (reply[2] or ''):
             raise TestFailure('expected an overloaded model: %r' % (reply,))
         row(app, '%s: OpenAI is overloaded' % MODEL_BUSY)
-        screenshot('overloaded')
+        confabui.screenshot('message-actions', 'overloaded')
         toast_button(app, 'Retry')
         rows = wait_line(['user', 'assistant'] * 3, 'the retried answer',
                          'Echo from %s: busy now' % MODEL_BUSY)
@@ -528,12 +494,12 @@ def test_thread(apps):
         try:
             wait_for(covers, 'the thread to cover the chat', TIMEOUT)
         except TestFailure:
-            screenshot('narrow-failed')
+            confabui.screenshot('message-actions', 'narrow-failed')
             log('thread %r, chat %r' % (confabui.extents(thread_list(app)),
                                         confabui.extents(message_list(app))))
             raise
         row(app, 'root: root message', root=thread_list(app))
-        screenshot('narrow-thread')
+        confabui.screenshot('message-actions', 'narrow-thread')
         app.click('push button', 'Close Thread')
         app.wait_gone('list', 'Thread Replies')
         row(app, 'root: root message')
@@ -543,7 +509,7 @@ def test_thread(apps):
         for title in ('Send the message', 'New line', 'Stop the reply or the editing',
                       'Switch the model', 'Close the thread'):
             app.find('label', title)
-        screenshot('shortcuts')
+        confabui.screenshot('message-actions', 'shortcuts')
         app.key_to('Shortcuts', 'Escape')
         app.wait_gone('label', 'Switch the model')
 

@@ -51,10 +51,6 @@ def seed():
                     str(LONG_LINES)], check=True, stdout=subprocess.DEVNULL)
 
 
-def artifact(name):
-    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), name)
-
-
 def message_list(app):
     """The list of the chat view (found once: a walk of the whole tree
     takes seconds with a long reply in it)."""
@@ -120,17 +116,9 @@ def check_responsive(app, what):
 
 
 def screenshot(app, name):
-    """The window's pixels, kept as a test artifact, checked not to be blank."""
-    path = artifact(name)
-    subprocess.run(['import', '-window', app.window_id(), path], check=True)
-    colours = int(subprocess.run(['identify', '-format', '%k', path], check=True,
-                                 capture_output=True, text=True).stdout)
-    mean = float(subprocess.run(['identify', '-format', '%[fx:mean]', path], check=True,
-                                capture_output=True, text=True).stdout)
-    log('screenshot %s: %d colours, mean brightness %.2f' % (path, colours, mean))
-    if colours < 64:
-        raise TestFailure('the screenshot %s is (nearly) blank: %d colours' % (path, colours))
-    return mean
+    """The window's pixels, kept as a test artifact, checked not to be
+    blank; returns its brightness."""
+    return confabui.brightness_screenshot(name, app.window_id(), min_colours=64)
 
 
 def go_to_top(app):

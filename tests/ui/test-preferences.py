@@ -13,19 +13,14 @@ import os
 import subprocess
 import uuid
 
-import pyatspi
-
 import confabui
-from confabui import App, TestFailure, log, wait_for
+from confabui import (FakeProvider, TestFailure, brightness_screenshot, focus_prefs, log,
+                      prefs_keys, prefs_window, prefs_window_id, set_text, wait_for)
 
 KEY = 'sk-confab-test-%s' % uuid.uuid4().hex
 # Nothing listens there: no Ollama unless a test points OLLAMA_HOST at the fake.
 NO_OLLAMA = '127.0.0.1:9'
 ADD_KEY_TEXT = 'Add an API key in Preferences'
-
-
-def artifact(name):
-    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), name)
 
 
 def clean_environment():
@@ -35,33 +30,6 @@ def clean_environment():
                 'OPENROUTER_BASE_URL', 'ADW_DEBUG_COLOR_SCHEME'):
         os.environ.pop(var, None)
     os.environ['OLLAMA_HOST'] = NO_OLLAMA
-
-
-def start_keyring():
-    """An unlocked login keyring in this session's (private) D-Bus."""
-    if os.environ.get('GNOME_KEYRING_CONTROL'):
-        return
-    out = subprocess.run(['gnome-keyring-daemon', '--unlock', '--components=secrets'],
-                         input=b'pw', capture_output=True, check=True).stdout.decode()
-    for line in out.splitlines():
-        name, sep, value = line.partition('=')
-        if sep:
-            os.environ[name] = value
-
-
-class FakeProvider:
-    def __init__(self):
-        self.proc = subprocess.Popen([os.environ['CONFAB_FAKE_PROVIDER'], '--port', '0'],
-                                     stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if 'listening on' not in line:
-            raise TestFailure('the fake provider did not start: %r' % line)
-        self.url = line.split()[-1]
-        log('fake provider at %s' % self.url)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def stored_key(provider):
@@ -91,22 +59,8 @@ def check_key_nowhere_else():
     log('the key is in none of %d files' % len(places))
 
 
-# ---- The Preferences window, driven through X11 where AT-SPI cannot.
-
-def prefs_window(app):
-    return app.find('frame', 'Preferences')
-
-
-def prefs_window_id(app):
-    def search():
-        # --all: by default xdotool matches any of the conditions.
-        out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid',
-                              str(app.accessible().get_process_id()), '--name', '^Preferences$'],
-                             capture_output=True, text=True)
-        ids = out.stdout.split()
-        return ids[0] if ids else None
-    return wait_for(search, 'the Preferences window on X11')
-
+# ---- The Preferences window, driven through X11 where AT-SPI cannot
+# (more helpers in confabui).
 
 def click(app, acc):
     """A real click in the middle of a widget of the Preferences window."""
@@ -119,71 +73,17 @@ def click(app, acc):
                     str(e.x + e.width // 3), str(e.y + e.height // 2), 'click', '1'], check=True)
 
 
-def x11_focus():
-    return subprocess.run(['xdotool', 'getwindowfocus'], capture_output=True,
-                          text=True).stdout.strip()
-
-
-def main_window_id(app):
-    out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid',
-                          str(app.accessible().get_process_id()), '--name', '^Confab$'],
-                         capture_output=True, text=True)
-    return out.stdout.split()[0]
-
-
-def focus_prefs(app):
-    """Without a window manager nobody hands the focus around: a closed
-    popover leaves the X input focus on its unmapped surface, where keys
-    go nowhere. So the focus is put back by hand when it strayed."""
-    prefs = prefs_window(app)
-    wid = prefs_window_id(app)
-    if x11_focus() == wid and prefs.getState().contains(pyatspi.STATE_ACTIVE):
-        return
-    if x11_focus() == wid:
-        # Focused but not active: only a real change makes GTK notice.
-        subprocess.run(['xdotool', 'windowfocus', '--sync', main_window_id(app)], check=True)
-    subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
-    wait_for(lambda: prefs.getState().contains(pyatspi.STATE_ACTIVE),
-             'the Preferences window to be active')
-
-
-def keys(app, *combos):
-    focus_prefs(app)
-    for combo in combos:
-        subprocess.run(['xdotool', 'key', '--clearmodifiers', combo], check=True)
-
-
-def set_text(acc, text):
-    """Through AT-SPI: typed X11 letters do not reach this window under Xvfb
-    (keys such as Return and Escape do)."""
-    acc.queryEditableText().setTextContents(text)
-    wait_for(lambda: acc.queryText().getText(0, acc.queryText().characterCount) == text,
-             'the entry to hold the text')
-
-
 def enter_in_row(app, prefs, title, text):
     """Focuses an entry row (it offers Apply only for an edit made while
     focused), fills it and applies with Enter."""
     row = app.find('text', title, root=prefs)
     click(app, row)
     set_text(row, text)
-    keys(app, 'Return')
+    prefs_keys(app, 'Return')
 
 
 def label(app, prefs, text, timeout=confabui.DEFAULT_TIMEOUT):
     return app.find('label', text, root=prefs, timeout=timeout)
-
-
-def screenshot(path, window='root'):
-    subprocess.run(['import', '-window', window, path], check=True)
-    colours = int(subprocess.run(['identify', '-format', '%k', path], check=True,
-                                 capture_output=True, text=True).stdout)
-    mean = float(subprocess.run(['identify', '-format', '%[fx:mean]', path], check=True,
-                                capture_output=True, text=True).stdout)
-    log('screenshot %s: %d colours, mean brightness %.2f' % (path, colours, mean))
-    if colours < 32:
-        raise TestFailure('the screenshot %s is (nearly) blank' % path)
-    return mean
 
 
 # ---- The model picker (the Default Model row's).
@@ -231,9 +131,7 @@ def wait_picked(app, prefs, model, setting):
 def test_first_run_state(apps):
     """A fresh profile with no provider: the empty state says how to start
     and opens Preferences."""
-    app = App('first-run')
-    apps.append(app)
-    app.find('frame', 'Confab')
+    app = confabui.start_app(apps, 'first-run')
     app.find('label', 'No Chat Selected')
     app.find('label', contains=ADD_KEY_TEXT)
     app.click('push button', 'Open Preferences')
@@ -243,7 +141,7 @@ def test_first_run_state(apps):
     if len(app.find_all('label', 'No API key', root=prefs)) != 4:
         raise TestFailure('not every cloud provider says "No API key"')
     app.find('push button', 'Model: No Models', root=prefs)
-    keys(app, 'Escape')
+    prefs_keys(app, 'Escape')
     app.wait_gone('frame', 'Preferences')
     app.key('ctrl+q')
     if app.wait_exit() != 0:
@@ -251,7 +149,7 @@ def test_first_run_state(apps):
 
 
 def test_key_url_and_picker(apps):
-    fake = FakeProvider()
+    fake = FakeProvider(extra_args=['--port', '0'])
     try:
         run_key_url_and_picker(apps, fake)
     finally:
@@ -259,9 +157,7 @@ def test_key_url_and_picker(apps):
 
 
 def run_key_url_and_picker(apps, fake):
-    app = App('preferences')
-    apps.append(app)
-    app.find('frame', 'Confab')
+    app = confabui.start_app(apps, 'preferences')
     app.key('ctrl+comma')
     prefs = prefs_window(app)
 
@@ -281,7 +177,7 @@ def run_key_url_and_picker(apps, fake):
     text = key_row.queryText()
     if text.characterCount != 0:
         raise TestFailure('the key entry still holds %d characters' % text.characterCount)
-    light = screenshot(artifact('preferences.png'), prefs_window_id(app))
+    light = brightness_screenshot('preferences.png', prefs_window_id(app))
 
     # A provider turned off is saved as such, and back on.
     click(app, app.find('check box', 'Use Anthropic', root=prefs))
@@ -296,26 +192,26 @@ def run_key_url_and_picker(apps, fake):
     open_picker(app, prefs)
     wait_listed(app, ['gpt-4o', 'gpt-4o-mini'])
     app.find('label', contains='128K context', inside='list item')
-    screenshot(artifact('model-picker.png'))
+    brightness_screenshot('model-picker.png')
     # Typing searches (the entry has the focus); Enter picks the match.
     search = app.find('entry', 'Search Models')
     set_text(search, 'MINI')
     wait_listed(app, ['gpt-4o-mini'])
-    keys(app, 'Return')
+    prefs_keys(app, 'Return')
     wait_picked(app, prefs, 'gpt-4o-mini', 'openai:gpt-4o-mini')
     # Arrows move through the matches; the current model is checked.
     open_picker(app, prefs)
     app.find('image', 'Current model', inside='list item')
     set_text(app.find('entry', 'Search Models'), 'openai gpt')
     wait_listed(app, ['gpt-4o', 'gpt-4o-mini'])
-    keys(app, 'Down', 'Down', 'Up')
-    keys(app, 'Return')
+    prefs_keys(app, 'Down', 'Down', 'Up')
+    prefs_keys(app, 'Return')
     wait_picked(app, prefs, 'gpt-4o', 'openai:gpt-4o')
     # A search that matches nothing says so; Escape closes.
     open_picker(app, prefs)
     set_text(app.find('entry', 'Search Models'), 'claude')
     app.find('label', 'No models match your search', root=None)
-    keys(app, 'Escape')
+    prefs_keys(app, 'Escape')
     app.wait_gone('list', 'Models')
 
     # The dark style, chosen in Appearance and saved.
@@ -324,7 +220,7 @@ def run_key_url_and_picker(apps, fake):
     wait_for(lambda: "color-scheme='dark'" in keyfile_text(), 'color-scheme=dark')
     app.click('page tab', 'Providers', root=prefs)
     label(app, prefs, 'Key stored in the keyring')
-    dark = screenshot(artifact('preferences-dark-setting.png'), prefs_window_id(app))
+    dark = brightness_screenshot('preferences-dark-setting.png', prefs_window_id(app))
     if not dark < light:
         raise TestFailure('the dark style (%.2f) is not darker than the light one (%.2f)'
                           % (dark, light))
@@ -354,15 +250,13 @@ def run_key_url_and_picker(apps, fake):
                    input=KEY.encode(), check=True)
     os.environ['ADW_DEBUG_COLOR_SCHEME'] = 'prefer-dark'
     try:
-        app = App('preferences-dark')
-        apps.append(app)
-        app.find('frame', 'Confab')
+        app = confabui.start_app(apps, 'preferences-dark')
         app.key('ctrl+comma')
         prefs = prefs_window(app)
         click(app, app.find('list item', 'OpenAI', root=prefs))
         label(app, prefs, '2 models found')
         label(app, prefs, 'Key stored in the keyring')
-        system_dark = screenshot(artifact('preferences-dark.png'), prefs_window_id(app))
+        system_dark = brightness_screenshot('preferences-dark.png', prefs_window_id(app))
     finally:
         del os.environ['ADW_DEBUG_COLOR_SCHEME']
     if not system_dark < light:
@@ -377,20 +271,18 @@ def run_key_url_and_picker(apps, fake):
 def test_ollama_detected(apps):
     """Ollama answering on OLLAMA_HOST, no key anywhere: the empty state
     says so and Preferences shows where."""
-    fake = FakeProvider()
+    fake = FakeProvider(extra_args=['--port', '0'])
     subprocess.run(['secret-tool', 'clear', 'provider', 'openai'], check=False)
     os.environ['OLLAMA_HOST'] = fake.url
     try:
-        app = App('ollama')
-        apps.append(app)
-        app.find('frame', 'Confab')
+        app = confabui.start_app(apps, 'ollama')
         app.find('label', contains='Ollama found on this computer')
         app.find('push button', 'New Chat')
         app.key('ctrl+comma')
         prefs = prefs_window(app)
         address = fake.url.split('://', 1)[1]
         label(app, prefs, 'Detected at %s' % address)
-        keys(app, 'Escape')
+        prefs_keys(app, 'Escape')
         app.key('ctrl+q')
         if app.wait_exit() != 0:
             raise TestFailure('the app did not exit cleanly')
@@ -401,5 +293,5 @@ def test_ollama_detected(apps):
 
 if __name__ == '__main__':
     clean_environment()
-    start_keyring()
+    confabui.start_keyring()
     confabui.run([test_first_run_state, test_key_url_and_picker, test_ollama_detected])

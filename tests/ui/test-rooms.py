@@ -27,17 +27,13 @@ import time
 import pyatspi
 
 import confabui
-from confabui import App, TestFailure, log, wait_for
+from confabui import FakeProvider, TestFailure, log, wait_for
 
 MODEL = 'fake-one'
 PASSWORD = 'correct horse battery'
 # The second instance runs beside the first under its own application id.
 SECOND_APP_ID = 'io.github.confab.Confab.Second'
 THIRD_APP_ID = 'io.github.confab.Confab.Third'
-
-
-def artifact(name):
-    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), 'rooms-' + name)
 
 
 def screenshot(app, name, root=False):
@@ -47,42 +43,7 @@ def screenshot(app, name, root=False):
     if not root:
         app.raise_window()
     time.sleep(0.3)
-    path = artifact(name + '.png')
-    subprocess.run(['import', '-window', 'root' if root else app.window_id(), path], check=True)
-    out = subprocess.run(['identify', '-format', '%[fx:standard_deviation]', path],
-                         capture_output=True, text=True, check=True).stdout
-    if float(out or 0) < 0.01:
-        raise TestFailure('the screenshot %s is blank' % path)
-    log('screenshot: %s' % path)
-
-
-def start_keyring():
-    """One unlocked keyring in this session for both apps: their tokens are
-    told apart by their data directories."""
-    if os.environ.get('GNOME_KEYRING_CONTROL'):
-        return
-    out = subprocess.run(['gnome-keyring-daemon', '--unlock', '--components=secrets'],
-                         input=b'pw', capture_output=True, check=True).stdout.decode()
-    for line in out.splitlines():
-        name, sep, value = line.partition('=')
-        if sep:
-            os.environ[name] = value
-
-
-class FakeProvider:
-    def __init__(self, delay):
-        self.proc = subprocess.Popen([os.environ['CONFAB_FAKE_PROVIDER'], '--delay', str(delay),
-                                      '--model', MODEL],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        line = self.proc.stdout.readline()
-        match = re.search(r'listening on (http://\S+)', line)
-        if not match:
-            raise TestFailure('the fake provider did not start: %r' % line)
-        self.url = match.group(1)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
+    confabui.screenshot('rooms', name, window='root' if root else app.window_id())
 
 
 class Confabd:
@@ -152,11 +113,6 @@ def make_home(name):
         os.makedirs(path, mode=0o700)
         env[var] = path
     return env
-
-
-def set_default_model(env):
-    subprocess.run(['gsettings', 'set', 'io.github.confab.Confab', 'default-model',
-                    "'openai:%s'" % MODEL], check=True, env=env)
 
 
 def query(app, sql, params=()):
@@ -250,18 +206,6 @@ def close_members(app):
     app.wait_gone('list item', contains=', online')
 
 
-def window_of(app, title):
-    """The X window of one of the app's dialogs."""
-    pid = str(app.accessible().get_process_id())
-
-    def search():
-        out = subprocess.run(['xdotool', 'search', '--all', '--onlyvisible', '--pid', pid,
-                              '--name', '^%s$' % title], capture_output=True, text=True)
-        ids = out.stdout.split()
-        return ids[0] if ids else None
-    return wait_for(search, 'the window %r on X11' % title)
-
-
 def create_invite(app, role=None, screenshot_name=None):
     """Invite People from the main menu; the code as the dialog shows it."""
     menu(app, 'Invite People…')
@@ -270,7 +214,7 @@ def create_invite(app, role=None, screenshot_name=None):
         # A combo row has no AT-SPI action: click it, then pick with the keys
         # (Member, Viewer, Admin).
         combo = app.find('combo box', 'Role', root=dialog)
-        wid = window_of(app, 'Invite People')
+        wid = app.x11_window_id('Invite People')
         box = confabui.extents(combo)
         subprocess.run(['xdotool', 'mousemove', '--window', wid, str(box.x + box.width // 2),
                         str(box.y + box.height // 2), 'click', '1'], check=True)
@@ -342,14 +286,14 @@ def scratch_dir(prefix):
 
 
 def test_rooms(apps):
-    start_keyring()
+    confabui.start_keyring()
     server = Confabd(scratch_dir('confabd-'))
     closed = Confabd(scratch_dir('confabd-closed-'), allow_register=False)
-    fake = FakeProvider(delay=60)
+    fake = FakeProvider([MODEL], delay=60)
     try:
         run(apps, server, closed, fake)
     except Exception:
-        subprocess.run(['import', '-window', 'root', artifact('failure.png')])
+        subprocess.run(['import', '-window', 'root', confabui.artifact('rooms-failure.png')])
         log('--- confabd log ---')
         log(server.log_text()[-6000:])
         raise
@@ -360,16 +304,14 @@ def test_rooms(apps):
 
 
 def run(apps, server, closed, fake):
-    provider = {'OPENAI_BASE_URL': fake.url, 'OPENAI_API_KEY': 'fake'}
-    set_default_model(os.environ)
+    provider = fake.openai_env()
+    confabui.set_default_model('openai:' + MODEL)
     bob_env = make_home('bob')
     bob_env.update(provider)
-    set_default_model(dict(os.environ, **bob_env))
+    confabui.set_default_model('openai:' + MODEL, env=dict(os.environ, **bob_env))
 
     # 1. Alice: an account, a project with a chat and a model's reply.
-    alice = App('alice', extra_env=provider)
-    apps.append(alice)
-    alice.find('frame', 'Confab')
+    alice = confabui.start_app(apps, 'alice', extra_env=provider)
 
     # First what goes wrong, said in words: no such account, no server
     # there, a server that does not take new accounts.
@@ -407,9 +349,7 @@ def run(apps, server, closed, fake):
 
     # 3. Bob: another home, another account; joins with the code and sees
     # the chat with what was said so far.
-    bob = App('bob', extra_env=bob_env, args=['--gapplication-app-id', SECOND_APP_ID])
-    apps.append(bob)
-    bob.find('frame', 'Confab')
+    bob = confabui.start_app(apps, 'bob', extra_env=bob_env, args=['--gapplication-app-id', SECOND_APP_ID])
     sign_up(bob, server.url, 'bob')
     join(bob, code)
     bob.find('image', 'Shared project', inside='list item')
@@ -436,9 +376,7 @@ def run(apps, server, closed, fake):
     code = create_invite(alice, role='Viewer')
     carol_env = make_home('carol')
     carol_env.update(provider)
-    carol = App('carol', extra_env=carol_env, args=['--gapplication-app-id', THIRD_APP_ID])
-    apps.append(carol)
-    carol.find('frame', 'Confab')
+    carol = confabui.start_app(apps, 'carol', extra_env=carol_env, args=['--gapplication-app-id', THIRD_APP_ID])
     sign_up(carol, server.url, 'carol')
     join(carol, code)
     shows(carol, 'Echo from %s: a question for the model' % MODEL)
@@ -533,9 +471,7 @@ def run(apps, server, closed, fake):
 
     # 10. Started again, Bob is still signed in (the token from the keyring)
     # and back in the room: online, the members there.
-    bob = App('bob-again', extra_env=bob_env, args=['--gapplication-app-id', SECOND_APP_ID])
-    apps.append(bob)
-    bob.find('frame', 'Confab')
+    bob = confabui.start_app(apps, 'bob-again', extra_env=bob_env, args=['--gapplication-app-id', SECOND_APP_ID])
     shows(bob, 'Echo from %s: after the restart' % MODEL)
     bob.click('push button', 'Members')
     bob.find('list item', 'bob, member, online')

@@ -8,53 +8,18 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import os
-import re
 import subprocess
 import time
 
 import pyatspi
 
 import confabui
-from confabui import App, TestFailure, log, query, wait_for
+from confabui import FakeProvider, TestFailure, log, query, wait_for
 
 MODELS = ['fake-one', 'fake-two', 'fake-three']
 NAMES = ['Ada', 'Brook', 'Cyd']
 TOPIC = 'Should cities ban cars'
 INTERJECTION = 'Please keep it short'
-
-
-def artifact(name):
-    return os.path.join(os.environ.get('CONFAB_TEST_ARTIFACTS', '.'), name)
-
-
-def screenshot(name):
-    """The whole screen, checked for not being one flat colour."""
-    path = artifact('roundtable-' + name + '.png')
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    out = subprocess.run(['identify', '-format', '%[fx:standard_deviation]', path],
-                         capture_output=True, text=True, check=True).stdout
-    if float(out or 0) < 0.01:
-        raise TestFailure('the screenshot %s is blank' % path)
-    log('%s screenshot: %s' % (time.strftime('%H:%M:%S'), path))
-
-
-class FakeProvider:
-    def __init__(self, delay):
-        args = [os.environ['CONFAB_FAKE_PROVIDER'], '--delay', str(delay)]
-        for model in MODELS:
-            args += ['--model', model]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
-        line = self.proc.stdout.readline()
-        match = re.search(r'listening on (http://\S+)', line)
-        if not match:
-            raise TestFailure('the fake provider did not start: %r' % line)
-        self.url = match.group(1)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def messages():
@@ -121,16 +86,11 @@ def start_enabled(app, dialog):
 def test_roundtable(apps):
     confabui.create_database(apps)
     # Each turn streams for a few seconds: enough to act while one runs.
-    fake = FakeProvider(delay=700)
+    fake = FakeProvider(MODELS, delay=700)
     try:
-        os.environ['OPENAI_BASE_URL'] = fake.url
-        os.environ['OPENAI_API_KEY'] = 'fake'
-        subprocess.run(['gsettings', 'set', 'io.github.confab.Confab', 'default-model',
-                        "'openai:%s'" % MODELS[0]], check=True)
+        confabui.use_fake_openai(fake, MODELS[0])
 
-        app = App('roundtable')
-        apps.append(app)
-        app.find('frame', 'Confab')
+        app = confabui.start_app(apps, 'roundtable')
         app.key('ctrl+n')
         composer(app)
 
@@ -192,7 +152,7 @@ def test_roundtable(apps):
         wait_for(lambda: text_of(entry) == INTERJECTION, 'the composer to hold the interjection')
         wait_for(first_turn_done, 'Ada to finish her turn', 60)
         app.key('Return')
-        screenshot('running')
+        confabui.screenshot('roundtable', 'running')
         wait_for(lambda: any(r[1] == 'user' and r[4] == INTERJECTION for r in messages()),
                  'the interjection to be stored')
         wait_for(lambda: text_of(composer(app)) == '', 'the composer to be cleared')
