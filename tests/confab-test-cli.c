@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "confab-test-cli.h"
 
 #define FINISH_SECONDS 60
@@ -153,4 +155,17 @@ confab_test_cli_line_at (GPtrArray *lines,
 {
   g_assert_cmpuint (index, <, lines->len);
   return json_node_get_object (g_ptr_array_index (lines, index));
+}
+
+void
+confab_test_cli_assert_one_error_line (const ConfabTestCliRun *run,
+                                       const char             *contains)
+{
+  const char *newline = strchr (run->err, '\n');
+
+  if (!g_str_has_prefix (run->err, "confab-cli: error: ") || newline == NULL ||
+      newline[1] != '\0')
+    g_error ("not one error line: “%s”", run->err);
+  if (contains != NULL && strstr (run->err, contains) == NULL)
+    g_error ("“%s” does not say “%s”", run->err, contains);
 }

@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "confab-fake-provider.h"
+
 G_BEGIN_DECLS
 
 /* What one run of the program did. */
@@ -43,6 +45,26 @@ void         confab_test_cli_exec       (const char         *cli,
 GPtrArray   *confab_test_cli_parse_lines (const char        *out);
 JsonObject  *confab_test_cli_line_at    (GPtrArray          *lines,
                                          guint               index);
+
+/* Exactly one line on stderr, in the agreed form ("confab-cli: error: …"),
+ * saying @contains when it is not NULL. */
+void         confab_test_cli_assert_one_error_line (const ConfabTestCliRun *run,
+                                                    const char             *contains);
+
+/* The fixture of the verbs' tests (confab-test-cli-fixture.c, which needs
+ * the fake provider linked): a fake provider, a fresh --data-dir and the
+ * confab-cli of the build tree. */
+typedef struct
+{
+  ConfabFakeProvider *fake;
+  char               *dir;
+  char               *cli;
+} ConfabTestCliFixture;
+
+void         confab_test_cli_fixture_set_up    (ConfabTestCliFixture *fixture,
+                                                gconstpointer         data);
+void         confab_test_cli_fixture_tear_down (ConfabTestCliFixture *fixture,
+                                                gconstpointer         data);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ConfabTestCliRun, confab_test_cli_run_clear)
 

@@ -30,36 +30,9 @@ typedef ConfabTestCliRun Run;
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, confab_test_cli_run_clear)
 #define line_at confab_test_cli_line_at
 
-typedef struct
-{
-  ConfabFakeProvider *fake;
-  char               *dir;
-  char               *cli;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->fake = confab_fake_provider_new (0, &error);
-  g_assert_no_error (error);
-  fixture->dir = confab_test_make_tmpdir ();
-  fixture->cli = g_test_build_filename (G_TEST_BUILT, "..", "src", "cli", "confab-cli", NULL);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_assert_finalize_object (g_steal_pointer (&fixture->fake));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  confab_test_rm_rf (fixture->dir);
-  g_clear_pointer (&fixture->dir, g_free);
-  g_clear_pointer (&fixture->cli, g_free);
-}
+typedef ConfabTestCliFixture Fixture;
+#define fixture_set_up confab_test_cli_fixture_set_up
+#define fixture_tear_down confab_test_cli_fixture_tear_down
 
 /* confab-cli with the store in the fixture's directory and every
  * provider at the fake. */
@@ -92,18 +65,7 @@ run_cli (Fixture            *fixture,
   confab_test_cli_finish (process, NULL, run);
 }
 
-static void
-assert_one_error_line (const Run  *run,
-                       const char *contains)
-{
-  const char *newline = strchr (run->err, '\n');
-
-  if (!g_str_has_prefix (run->err, "confab-cli: error: ") || newline == NULL ||
-      newline[1] != '\0')
-    g_error ("not one error line: “%s”", run->err);
-  if (contains != NULL && strstr (run->err, contains) == NULL)
-    g_error ("“%s” does not say “%s”", run->err, contains);
-}
+#define assert_one_error_line confab_test_cli_assert_one_error_line
 
 static const char *
 member (GPtrArray  *lines,

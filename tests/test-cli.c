@@ -22,36 +22,9 @@
 #define CLAUDE "anthropic:claude-sonnet-4-5"
 #define GEMINI "gemini:gemini-2.5-flash"
 
-typedef struct
-{
-  ConfabFakeProvider *fake;
-  char               *dir;        /* --data-dir */
-  char               *cli;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->fake = confab_fake_provider_new (0, &error);
-  g_assert_no_error (error);
-  fixture->dir = confab_test_make_tmpdir ();
-  fixture->cli = g_test_build_filename (G_TEST_BUILT, "..", "src", "cli", "confab-cli", NULL);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_assert_finalize_object (g_steal_pointer (&fixture->fake));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  confab_test_rm_rf (fixture->dir);
-  g_clear_pointer (&fixture->dir, g_free);
-  g_clear_pointer (&fixture->cli, g_free);
-}
+typedef ConfabTestCliFixture Fixture;
+#define fixture_set_up confab_test_cli_fixture_set_up
+#define fixture_tear_down confab_test_cli_fixture_tear_down
 
 /* ------------------------------------------------------------------------ */
 /* Running the program while the fake provider serves it. */
@@ -79,15 +52,7 @@ run_cli (Fixture            *fixture,
 }
 
 /* Exactly one line on stderr, in the agreed form. */
-static void
-assert_one_error_line (const Run *run)
-{
-  const char *newline = strchr (run->err, '\n');
-
-  if (!g_str_has_prefix (run->err, "confab-cli: error: ") || newline == NULL ||
-      newline[1] != '\0')
-    g_error ("not one error line: “%s”", run->err);
-}
+#define assert_one_error_line(run) confab_test_cli_assert_one_error_line ((run), NULL)
 
 static const char *
 event_of (GPtrArray *lines,
