@@ -216,7 +216,6 @@ on_composer_send_cb (ConfabChatView *self,
                      ConfabComposer *composer)
 {
   g_autoptr(ConfabMessage) editing = NULL;
-  g_autoptr(GError) error = NULL;
 
   if (_confab_chat_view_conduct (self, text))
     return;
@@ -227,11 +226,7 @@ on_composer_send_cb (ConfabChatView *self,
     return;
 
   /* on_failed_cb () gives the text back if it never reached the store. */
-  confab_composer_set_editing (composer, NULL);
-  confab_composer_set_text (composer, NULL);
-  if (confab_chat_get_draft (self->chat) != NULL
-      && !confab_store_set_chat_draft (self->store, self->chat, NULL, &error))
-    g_warning ("Cannot clear the draft: %s", error->message);
+  _confab_chat_view_clear_composer (self);
 }
 
 static void

@@ -147,17 +147,6 @@ compare_cb (GObject      *source,
   _confab_chat_view_conductor_failed (data->view, conductor, data->prompt, error);
 }
 
-static void
-clear_composer (ConfabChatView *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  confab_composer_set_text (self->composer, NULL);
-  if (confab_chat_get_draft (self->chat) != NULL
-      && !confab_store_set_chat_draft (self->store, self->chat, NULL, &error))
-    g_warning ("Cannot clear the draft: %s", error->message);
-}
-
 void
 _confab_chat_view_compare (ConfabChatView     *self,
                            const char         *prompt,
@@ -176,7 +165,7 @@ _confab_chat_view_compare (ConfabChatView     *self,
   /* The compare models stay checked: the next message compares again
    * until the button's Clear (the composer says so in its placeholder). */
   confab_conductor_compare_async (conductor, prompt, models, NULL, compare_cb, data);
-  clear_composer (self);
+  _confab_chat_view_clear_composer (self);
 
   /* A failure to start (compare_cb) closes it again. */
   set_pane_open (self, conductor, TRUE);

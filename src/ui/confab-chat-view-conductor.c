@@ -176,8 +176,8 @@ mention_cb (GObject      *source,
     _confab_chat_view_conductor_failed (data->view, conductor, data->prompt, error);
 }
 
-static void
-clear_composer (ConfabChatView *self)
+void
+_confab_chat_view_clear_composer (ConfabChatView *self)
 {
   g_autoptr(GError) error = NULL;
 
@@ -213,7 +213,7 @@ _confab_chat_view_conduct (ConfabChatView *self,
       if (message == NULL)
         _confab_chat_view_conductor_failed (self, conductor, NULL, error);
       else
-        clear_composer (self);
+        _confab_chat_view_clear_composer (self);
       return TRUE;
     }
 
@@ -236,7 +236,7 @@ _confab_chat_view_conduct (ConfabChatView *self,
 
   confab_conductor_mention_async (conductor, text, (const char * const *) mentioned, NULL,
                                   mention_cb, send_data_new (self, text));
-  clear_composer (self);
+  _confab_chat_view_clear_composer (self);
   return TRUE;
 }
 

@@ -144,6 +144,9 @@ void  _confab_chat_view_update_busy       (ConfabChatView       *self);
  * @mentions. FALSE: an ordinary message, for the chat controller. */
 gboolean _confab_chat_view_conduct        (ConfabChatView       *self,
                                            const char           *text);
+/* Empties the composer and the chat's stored draft once a prompt was
+ * handed over (edit mode ends too). */
+void  _confab_chat_view_clear_composer    (ConfabChatView       *self);
 /* The conductor failed before or while storing @prompt (NULL: none):
  * shows why and gives an unsent prompt back to the composer. */
 void  _confab_chat_view_conductor_failed  (ConfabChatView       *self,

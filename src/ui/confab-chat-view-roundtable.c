@@ -39,22 +39,10 @@ roundtable_data_free (RoundtableData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RoundtableData, roundtable_data_free)
 
-/* The open chat's conductor if it has one (never creates it). */
-static ConfabConductor *
-open_conductor (ConfabChatView *self)
-{
-  gint64 id;
-
-  if (self->chat == NULL || self->conductors == NULL)
-    return NULL;
-  id = confab_chat_get_id (self->chat);
-  return g_hash_table_lookup (self->conductors, &id);
-}
-
 static void
 roundtable_update (ConfabChatView *self)
 {
-  confab_roundtable_bar_set_conductor (self->roundtable_bar, open_conductor (self));
+  confab_roundtable_bar_set_conductor (self->roundtable_bar, self->conductor);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.roundtable", self->chat != NULL);
 }
 
@@ -99,7 +87,7 @@ roundtable_cb (GObject      *source,
     return;
 
   /* Left running in another chat: say which. */
-  if (conductor != open_conductor (self) && data->title != NULL)
+  if (conductor != self->conductor && data->title != NULL)
     /* Translators: "“Chat title”: The round-table was stopped" */
     text = g_strdup_printf (_("“%s”: %s"), data->title,
                             describe_end (confab_conductor_get_end_reason (conductor)));
