@@ -18,7 +18,7 @@ ASAN_DIR=_build-asan
 # features need (Markdown, password hashing, source view, debugging tools).
 PACKAGES=(
   build-essential meson ninja-build pkg-config
-  libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
+  libgtk-4-dev libepoxy-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
   libsqlite3-dev libgtksourceview-5-dev libmd4c-dev libmd4c-html0-dev libargon2-dev
   glib-networking openssl sqlite3
   xvfb xauth dbus-x11 gnome-keyring libsecret-tools at-spi2-core

@@ -1,12 +1,15 @@
 /* bench-bare-window.c: the floor Confab is measured against: a libadwaita
  * application with one AdwApplicationWindow and its header bar, reporting
- * its first paint the way the app does (src/ui/confab-bench-probe.c).
+ * its first paint the way the app does (src/ui/confab-bench-probe.c), and
+ * drawn by the renderer the app would choose (src/ui/confab-renderer-policy.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdio.h>
 
 #include <adwaita.h>
+
+#include "confab-renderer-policy.h"
 
 static void
 on_after_paint_cb (GdkFrameClock *clock,
@@ -23,6 +26,15 @@ on_realize_cb (GtkWidget *widget,
 {
   g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                     G_CALLBACK (on_after_paint_cb), NULL);
+}
+
+static void
+on_startup_cb (GApplication *app,
+               gpointer      user_data)
+{
+  /* The renderer the app would choose on this machine (cairo for llvmpipe
+   * on GTK 4.8): the floor draws the way Confab does. */
+  confab_renderer_policy_apply (gdk_display_get_default ());
 }
 
 static void
@@ -48,6 +60,7 @@ main (int   argc,
   g_autoptr(AdwApplication) app = adw_application_new ("io.github.confab.BareWindow",
                                                        G_APPLICATION_NON_UNIQUE);
 
+  g_signal_connect (app, "startup", G_CALLBACK (on_startup_cb), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate_cb), NULL);
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

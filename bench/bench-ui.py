@@ -16,6 +16,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -285,7 +286,7 @@ def streaming(args, table):
     n_words = make_reply(reply, args.tokens)
     fake, url = start_fake(args, reply, 1000 // args.rate)
     env = {'OPENAI_BASE_URL': url, 'OPENAI_API_KEY': 'bench'}
-    app_cpu, cli_cpu, seconds = [], [], []
+    app_cpu, cli_cpu, seconds, frames = [], [], [], []
     try:
         # The chat to send in: made by the CLI, so its model is set.
         data = os.path.join(tmp, 'data')
@@ -297,9 +298,19 @@ def streaming(args, table):
             try:
                 run.wait('send', timeout=120)
                 before = run.cpu_ticks()
+                perf = None
+                if args.perf:
+                    # Only the streaming, not the start: perf attaches after Send.
+                    perf = subprocess.Popen(['perf', 'record', '-F', '499', '-g', '-o',
+                                             args.perf, '-p', str(run.proc.pid)],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 run.wait('reply-done', timeout=n_words / args.rate * 3 + 60)
                 app_cpu.append((run.cpu_ticks() - before) / TICKS)
+                if perf:
+                    perf.send_signal(signal.SIGINT)
+                    perf.wait()
                 seconds.append((run.events['reply-done'] - run.events['send']) / 1e6)
+                frames.append(run.events.get('reply-frames', 0))
             finally:
                 run.stop()
 
@@ -319,7 +330,7 @@ def streaming(args, table):
     table.add('stream %d words at %d/s: CPU (vs confab-cli)' % (n_words, args.rate),
               app_cpu, 's', cli_cpu, '≤ 2× parse-only',
               median(app_cpu) <= 2 * median(cli_cpu))
-    log('stream wall time %.1f s' % median(seconds))
+    log('stream wall time %.1f s, %d frames painted' % (median(seconds), median(frames)))
 
 
 def main():
@@ -331,6 +342,8 @@ def main():
     parser.add_argument('--tokens', type=int, default=4000, help='words of the streamed reply')
     parser.add_argument('--rate', type=int, default=100, help='words per second streamed')
     parser.add_argument('--stream-runs', type=int, default=3)
+    parser.add_argument('--perf', metavar='FILE',
+                        help='perf record the app while it streams (perf report -i FILE)')
     parser.add_argument('--small', action='store_true',
                         help='100 chats / 20,000 messages instead of 10,000 / 1,000,000')
     parser.add_argument('--only', default='start,rss,idle,stream,open,search',

@@ -9,6 +9,7 @@
 #include "confab-chat.h"
 #include "confab-message.h"
 #include "confab-message-list.h"
+#include "confab-tail-model.h"
 #include "confab-store.h"
 #include "confab-provider.h"
 #include "confab-model-catalogue.h"

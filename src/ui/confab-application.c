@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "confab-application.h"
+#include "confab-renderer-policy.h"
 #include "confab-bench-probe.h"
 #include "confab-preferences-window.h"
 #include "confab-sign-in-dialog.h"
@@ -500,6 +501,8 @@ confab_application_startup (GApplication *app)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (confab_application_parent_class)->startup (app);
+
+  confab_renderer_policy_apply (gdk_display_get_default ());
 
   self->settings = create_settings ();
   if (self->settings != NULL)

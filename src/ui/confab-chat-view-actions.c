@@ -92,11 +92,17 @@ char *
 _confab_chat_view_dup_switch_label (ConfabChatView *self,
                                     guint           position)
 {
-  GListModel *model = G_LIST_MODEL (self->message_selection);
-  g_autoptr(ConfabMessage) message = g_list_model_get_item (model, position);
+  GListModel *model = G_LIST_MODEL (self->messages);
+  g_autoptr(ConfabMessage) message = NULL;
   g_autofree char *current = NULL;
   g_autofree char *name = NULL;
 
+  /* The list shows the tail of the messages: the reply before the first
+   * row shown is still compared with. */
+  if (model == NULL)
+    return NULL;
+  position += confab_tail_model_get_start (self->tail);
+  message = g_list_model_get_item (model, position);
   if (message == NULL || confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT)
     return NULL;
   /* At a round-table each speaker has a name and a model of its own. */

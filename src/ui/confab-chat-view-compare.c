@@ -82,16 +82,10 @@ on_compare_kept_cb (ConfabChatView      *self,
                     ConfabConductorTurn *turn,
                     ConfabComparePane   *pane)
 {
-  guint n_items;
-
   close_pane (self);
 
   /* The kept answer is the last message of the line: show it. */
-  n_items = self->messages ? g_list_model_get_n_items (G_LIST_MODEL (self->messages)) : 0;
-  self->stick_to_bottom = TRUE;
-  if (n_items > 0)
-    gtk_widget_activate_action (GTK_WIDGET (self->message_list),
-                                "list.scroll-to-item", "u", n_items - 1);
+  _confab_chat_view_scroll_to_end (self);
 }
 
 static void

@@ -26,6 +26,10 @@ struct _ConfabChatView
   ConfabStore       *store;
   ConfabChat        *chat;
   ConfabMessageList *messages;
+  /* What the list shows of messages: its end, grown as the user scrolls
+   * up (see confab-tail-model.c); grow_tick grows it on the next frame. */
+  ConfabTailModel   *tail;
+  guint              grow_tick;
   /* Follow the chat's title and the message count whichever chat is shown. */
   GBindingGroup     *chat_bindings;
   GSignalGroup      *messages_signals;
@@ -165,6 +169,8 @@ void  _confab_chat_view_compare           (ConfabChatView       *self,
 gboolean _confab_chat_view_compare_shown  (ConfabChatView       *self);
 /* confab-chat-view.c: picks the stack page for what the view shows. */
 void  _confab_chat_view_update_page       (ConfabChatView       *self);
+/* Scrolls to the last message and follows the end again. */
+void  _confab_chat_view_scroll_to_end     (ConfabChatView       *self);
 
 /* confab-chat-view-roundtable.c: setting up and running a round-table. */
 void  _confab_chat_view_class_init_roundtable (GtkWidgetClass   *widget_class);

@@ -79,11 +79,29 @@ on_messages_items_changed_cb (ConfabChatView *self,
   confab_chat_view_update_page (self);
 }
 
+/* Rows a chat opens with: a tall window's worth. GTK 4.8 builds a row for
+ * every item near the one it scrolls to, up to 200, at ~10 ms each. */
+#define TAIL_SIZE 12
+
+/* The item shown last, in the list's own positions. */
+static guint
+n_shown (ConfabChatView *self)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (self->tail));
+}
+
+void
+_confab_chat_view_scroll_to_end (ConfabChatView *self)
+{
+  self->stick_to_bottom = TRUE;
+  if (n_shown (self) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->message_list),
+                                "list.scroll-to-item", "u", n_shown (self) - 1);
+}
+
 static void
 confab_chat_view_load_messages (ConfabChatView *self)
 {
-  guint n_items;
-
   g_clear_object (&self->messages);
 
   /* Without a chat, show nothing rather than keeping the old one's rows. */
@@ -93,16 +111,12 @@ confab_chat_view_load_messages (ConfabChatView *self)
                                                  0);
 
   g_signal_group_set_target (self->messages_signals, self->messages);
-  self->stick_to_bottom = TRUE;
   self->last_value = 0;
-  gtk_no_selection_set_model (self->message_selection, G_LIST_MODEL (self->messages));
+  confab_tail_model_set_model (self->tail, G_LIST_MODEL (self->messages), TAIL_SIZE);
   confab_chat_view_update_page (self);
 
   /* A chat reads from the bottom, like every messenger. */
-  n_items = self->messages ? g_list_model_get_n_items (G_LIST_MODEL (self->messages)) : 0;
-  if (n_items > 0)
-    gtk_widget_activate_action (GTK_WIDGET (self->message_list),
-                                "list.scroll-to-item", "u", n_items - 1);
+  _confab_chat_view_scroll_to_end (self);
 }
 
 ConfabStore *
@@ -258,7 +272,9 @@ confab_chat_view_reveal_message (ConfabChatView *self,
       return;
     }
 
-  if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->messages)))
+  /* Shown with a few messages of context above it. */
+  position = confab_tail_model_reveal (self->tail, position, 2);
+  if (position == G_MAXUINT)
     return;
 
   /* Up in the chat now: stop following its end (until the user is back
@@ -380,11 +396,56 @@ confab_chat_view_at_bottom (ConfabChatView *self)
          >= gtk_adjustment_get_upper (adjustment) - 4;
 }
 
+static gboolean
+grow_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *frame_clock,
+              gpointer       user_data)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (user_data);
+
+  self->grow_tick = 0;
+  /* As many again as are shown: a few steps reach the start of even a
+   * long chat, and GTK builds rows only near the view, not for them all. */
+  confab_tail_model_grow (self->tail, MAX (TAIL_SIZE, n_shown (self)));
+  return G_SOURCE_REMOVE;
+}
+
+/* Within a page of the first message shown, with earlier ones to show:
+ * grow the list before the user gets there (or, when what is shown does
+ * not fill the view, until it does). Not from here: the list may be in the
+ * middle of its layout. */
+static void
+confab_chat_view_maybe_grow (ConfabChatView *self,
+                             GtkAdjustment  *adjustment)
+{
+  if (self->grow_tick != 0 || confab_tail_model_get_start (self->tail) == 0)
+    return;
+  if (gtk_adjustment_get_value (adjustment) >= gtk_adjustment_get_page_size (adjustment))
+    return;
+  self->grow_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->message_list),
+                                                  grow_tick_cb, self, NULL);
+}
+
+/* The wheel turned up at the very top moves nothing, so no value-changed
+ * says the user wants more: this does. It only looks, never consumes. */
+static gboolean
+on_list_scroll_cb (GtkEventControllerScroll *controller,
+                   double                    dx,
+                   double                    dy,
+                   ConfabChatView           *self)
+{
+  if (dy < 0)
+    confab_chat_view_maybe_grow (self, gtk_scrolled_window_get_vadjustment (self->scrolled_window));
+  return GDK_EVENT_PROPAGATE;
+}
+
 static void
 on_vadjustment_value_changed_cb (ConfabChatView *self,
                                  GtkAdjustment  *adjustment)
 {
   double value = gtk_adjustment_get_value (adjustment);
+
+  confab_chat_view_maybe_grow (self, adjustment);
 
   /* Back at the end: follow it again. Only a move up leaves it: the list
    * moves the value down by itself while rows get their real heights. */
@@ -404,7 +465,7 @@ scroll_to_bottom_tick_cb (GtkWidget     *widget,
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
   double page = gtk_adjustment_get_page_size (adjustment);
   double bottom = gtk_adjustment_get_upper (adjustment) - page;
-  guint n_items = self->messages ? g_list_model_get_n_items (G_LIST_MODEL (self->messages)) : 0;
+  guint n_items = n_shown (self);
 
   self->scroll_tick = 0;
   if (!self->stick_to_bottom)
@@ -442,6 +503,7 @@ on_vadjustment_changed_cb (ConfabChatView *self,
   if (self->stick_to_bottom && !confab_chat_view_at_bottom (self) && self->scroll_tick == 0)
     self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->message_list),
                                                       scroll_to_bottom_tick_cb, self, NULL);
+  confab_chat_view_maybe_grow (self, adjustment);
 }
 
 static void
@@ -459,6 +521,11 @@ confab_chat_view_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self->message_list), self->scroll_tick);
       self->scroll_tick = 0;
     }
+  if (self->grow_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->message_list), self->grow_tick);
+      self->grow_tick = 0;
+    }
 
   _confab_chat_view_room_dispose (self);
   _confab_chat_view_conductor_dispose (self);
@@ -473,6 +540,7 @@ confab_chat_view_dispose (GObject *object)
   g_clear_object (&self->chat_bindings);
   g_clear_object (&self->messages_signals);
   g_clear_object (&self->messages);
+  g_clear_object (&self->tail);
   g_clear_object (&self->chat);
   g_clear_object (&self->store);
 
@@ -609,6 +677,10 @@ confab_chat_view_init (ConfabChatView *self)
                         self->window_title, "title",
                         G_BINDING_SYNC_CREATE);
 
+  /* The list shows the tail; the template's selection model wraps it. */
+  self->tail = confab_tail_model_new (NULL, 0);
+  gtk_no_selection_set_model (self->message_selection, G_LIST_MODEL (self->tail));
+
   self->messages_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_object (self->messages_signals,
                                  "items-changed",
@@ -632,6 +704,15 @@ confab_chat_view_init (ConfabChatView *self)
     g_signal_connect_object (adjustment, "changed",
                              G_CALLBACK (on_vadjustment_changed_cb), self,
                              G_CONNECT_SWAPPED);
+
+    {
+      GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+
+      /* Capture: it sees the wheel before the scrolled window takes it. */
+      gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+      g_signal_connect (scroll, "scroll", G_CALLBACK (on_list_scroll_cb), self);
+      gtk_widget_add_controller (GTK_WIDGET (self->scrolled_window), scroll);
+    }
   }
 
   /* Search: the find bar follows the open chat; input clears the highlight. */

@@ -63,6 +63,8 @@ confab_compare_column_render (GtkWidget *widget)
                                  self->turn ? confab_conductor_turn_get_text (self->turn) : "");
 }
 
+static void confab_compare_column_update_state (ConfabCompareColumn *self);
+
 static void
 on_text_changed_cb (ConfabCompareColumn *self,
                     GParamSpec          *pspec,
@@ -74,6 +76,9 @@ on_text_changed_cb (ConfabCompareColumn *self,
     confab_frame_render_now (&self->frame_render);
   else
     confab_frame_render_queue (&self->frame_render);
+
+  if (gtk_spinner_get_spinning (self->spinner))
+    confab_compare_column_update_state (self);
 }
 
 static char *
@@ -112,8 +117,10 @@ confab_compare_column_update_state (ConfabCompareColumn *self)
     }
   running = state == CONFAB_CONDUCTOR_TURN_PENDING || state == CONFAB_CONDUCTOR_TURN_STREAMING;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), running);
-  gtk_spinner_set_spinning (self->spinner, running);
+  /* Waiting for the first words only: the growing text shows the rest, and
+   * a turning spinner would repaint the window every frame. */
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), running && !has_text);
+  gtk_spinner_set_spinning (self->spinner, running && !has_text);
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "dim-label");

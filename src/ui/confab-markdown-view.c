@@ -530,7 +530,7 @@ reconcile_blocks (ConfabMarkdownView *self,
     }
 }
 
-/* ---- rendering streamed text once per frame */
+/* ---- rendering streamed text a dozen times a second */
 
 void
 confab_frame_render_init (ConfabFrameRender     *self,
@@ -551,6 +551,7 @@ confab_frame_render_cancel (ConfabFrameRender *self)
       gtk_widget_remove_tick_callback (self->owner, self->tick);
       self->tick = 0;
     }
+  g_clear_handle_id (&self->timeout, g_source_remove);
 }
 
 void
@@ -559,6 +560,7 @@ confab_frame_render_now (ConfabFrameRender *self)
   confab_frame_render_cancel (self);
   self->dirty = FALSE;
   self->n_renders++;
+  self->last_render = g_get_monotonic_time ();
   self->render (self->owner);
 }
 
@@ -575,13 +577,31 @@ frame_render_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+frame_render_timeout_cb (gpointer user_data)
+{
+  ConfabFrameRender *self = user_data;
+
+  self->timeout = 0;
+  confab_frame_render_now (self);
+  return G_SOURCE_REMOVE;
+}
+
 void
 confab_frame_render_queue (ConfabFrameRender *self)
 {
+  gint64 wait_ms;
+
   self->dirty = TRUE;
 
-  if (self->tick == 0 && gtk_widget_get_mapped (self->owner))
+  if (self->tick != 0 || self->timeout != 0 || !gtk_widget_get_mapped (self->owner))
+    return;
+
+  wait_ms = (self->last_render - g_get_monotonic_time ()) / 1000 + CONFAB_FRAME_RENDER_INTERVAL_MS;
+  if (wait_ms <= 0)
     self->tick = gtk_widget_add_tick_callback (self->owner, frame_render_tick_cb, self, NULL);
+  else
+    self->timeout = g_timeout_add (wait_ms, frame_render_timeout_cb, self);
 }
 
 /* ---- the view */

@@ -29,12 +29,19 @@ void        confab_markdown_view_set_text  (ConfabMarkdownView      *self,
 void        confab_markdown_view_get_stats (ConfabMarkdownView      *self,
                                             ConfabMarkdownViewStats *stats);
 
-/* Streamed text rendered at most once per frame, for a widget showing it in
- * a ConfabMarkdownView (a message row, a compare column): while it streams,
- * a change only marks it dirty and a one-shot tick callback renders on the
- * next frame, so a burst of deltas costs one Markdown pass per frame. An
- * owner out of sight (unmapped) has no callback at all. Embedded in the
- * owner's instance struct; render () puts the owner's text in its view. */
+/* Streamed text rendered at most every CONFAB_FRAME_RENDER_INTERVAL_MS, for a
+ * widget showing it in a ConfabMarkdownView (a message row, a compare
+ * column): while it streams, a change only marks it dirty. The first change
+ * after a pause renders on the next frame (a one-shot tick callback); later
+ * ones wait for the interval (a one-shot timeout), so a reply streaming at
+ * 100 tokens/s costs about 12 Markdown passes, layouts and paints a second
+ * instead of one per frame. Reading text that grows 12 times a second looks
+ * as fluid as at 60; painting a window 60 times a second is what made
+ * streaming cost (see docs/performance.md). An owner out of sight (unmapped)
+ * has no callback at all. Embedded in the owner's instance struct; render ()
+ * puts the owner's text in its view. */
+#define CONFAB_FRAME_RENDER_INTERVAL_MS 80
+
 typedef void (*ConfabFrameRenderFunc) (GtkWidget *owner);
 
 typedef struct
@@ -42,6 +49,8 @@ typedef struct
   GtkWidget             *owner;
   ConfabFrameRenderFunc  render;
   guint                  tick;
+  guint                  timeout;
+  gint64                 last_render;
   gboolean               dirty;
   guint                  n_renders;
 } ConfabFrameRender;
@@ -51,9 +60,10 @@ void confab_frame_render_init   (ConfabFrameRender     *self,
                                  ConfabFrameRenderFunc  render);
 /* Renders at once (a new text, the end of a stream). */
 void confab_frame_render_now    (ConfabFrameRender     *self);
-/* Marks it dirty; renders on the next frame while the owner is mapped. */
+/* Marks it dirty; renders on the next frame, or once the interval since the
+ * last render has passed, while the owner is mapped. */
 void confab_frame_render_queue  (ConfabFrameRender     *self);
-/* Drops a pending frame (the owner is unmapped); it stays dirty. */
+/* Drops a pending render (the owner is unmapped); it stays dirty. */
 void confab_frame_render_cancel (ConfabFrameRender     *self);
 
 G_END_DECLS

@@ -179,6 +179,8 @@ confab_message_row_update_accessible (ConfabMessageRow *self)
                                   -1);
 }
 
+static void confab_message_row_update_status (ConfabMessageRow *self);
+
 static void
 confab_message_row_render (GtkWidget *widget)
 {
@@ -196,7 +198,12 @@ on_content_changed_cb (ConfabMessageRow *self,
 {
   /* A row out of sight renders when it is mapped again. */
   if (confab_message_get_status (message) == CONFAB_MESSAGE_STATUS_STREAMING)
-    confab_frame_render_queue (&self->frame_render);
+    {
+      confab_frame_render_queue (&self->frame_render);
+      /* The first words: the spinner has waited enough. */
+      if (gtk_spinner_get_spinning (self->spinner))
+        confab_message_row_update_status (self);
+    }
   else
     confab_frame_render_now (&self->frame_render);
 }
@@ -243,10 +250,16 @@ confab_message_row_update_status (ConfabMessageRow *self)
   ConfabMessageStatus status = self->message
     ? confab_message_get_status (self->message) : CONFAB_MESSAGE_STATUS_COMPLETE;
   gboolean streaming = status == CONFAB_MESSAGE_STATUS_STREAMING;
+  gboolean waiting;
   const char *error = self->message ? confab_message_get_error (self->message) : NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), streaming);
-  gtk_spinner_set_spinning (self->spinner, streaming);
+  /* The spinner says "waiting for the first words"; once they come, the
+   * growing text says it is streaming. A spinner turning through the whole
+   * reply would repaint the window every frame (60 a second) for nothing. */
+  waiting = streaming && self->message != NULL
+    && *confab_message_get_content (self->message) == '\0';
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), waiting);
+  gtk_spinner_set_spinning (self->spinner, waiting);
 
   gtk_widget_set_visible (self->error_box, status == CONFAB_MESSAGE_STATUS_ERROR);
   gtk_label_set_label (self->error_label,

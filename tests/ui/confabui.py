@@ -366,9 +366,9 @@ class App:
         subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
         subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
 
-    def mouse_click(self, acc, button=1):
-        """Clicks the middle of a widget with the pointer (for what AT-SPI
-        cannot do, like a right-click). Extents are relative to the window."""
+    def _pointer_over(self, acc):
+        """The pointer in the middle of a widget, the window on top; returns
+        the point. Extents are relative to the window."""
         extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
         x = extents.x + extents.width // 2
         y = extents.y + extents.height // 2
@@ -378,7 +378,19 @@ class App:
         subprocess.run(['xdotool', 'mousemove', '--window', self.window_id(),
                         str(x + 1), str(y + 1)], check=True)
         subprocess.run(['xdotool', 'mousemove', '--sync', '--window', self.window_id(),
-                        str(x), str(y), 'click', str(button)], check=True)
+                        str(x), str(y)], check=True)
+
+    def mouse_click(self, acc, button=1):
+        """Clicks the middle of a widget with the pointer (for what AT-SPI
+        cannot do, like a right-click)."""
+        self._pointer_over(acc)
+        subprocess.run(['xdotool', 'click', str(button)], check=True)
+
+    def mouse_scroll(self, acc, clicks):
+        """Turns the wheel over a widget: up for positive @clicks."""
+        self._pointer_over(acc)
+        subprocess.run(['xdotool', 'click', '--repeat', str(abs(clicks)), '--delay', '5',
+                        '4' if clicks > 0 else '5'], check=True)
 
     def window_size(self):
         out = subprocess.run(['xdotool', 'getwindowgeometry', self.window_id()],
