@@ -301,8 +301,9 @@ def streaming(args, table):
                 perf = None
                 if args.perf:
                     # Only the streaming, not the start: perf attaches after Send.
-                    perf = subprocess.Popen(['perf', 'record', '-F', '499', '-g', '-o',
-                                             args.perf, '-p', str(run.proc.pid)],
+                    perf = subprocess.Popen(['perf', 'record', '-F', '499', '--call-graph',
+                                             'dwarf,16384', '-o', args.perf,
+                                             '-p', str(run.proc.pid)],
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 run.wait('reply-done', timeout=n_words / args.rate * 3 + 60)
                 app_cpu.append((run.cpu_ticks() - before) / TICKS)

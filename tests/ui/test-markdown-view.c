@@ -1,6 +1,6 @@
 /* test-markdown-view.c: the message rendering widgets under a real display:
  * markup GtkLabel accepts, incremental updates, copying code, and a
- * streaming row that renders once per frame.
+ * streaming row that renders at most once per frame and interval.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +15,7 @@
 #include "confab-code-block.h"
 #include "confab-markdown-view.h"
 #include "confab-message-row.h"
+#include "confab-store-private.h"
 #include "confab-test-markdown.h"
 #include "confab-test-utils.h"
 
@@ -336,6 +337,26 @@ rendered_again (gpointer data)
   return confab_message_row_get_n_renders (wait->row) > wait->renders;
 }
 
+/* A delta per call, as a provider streams them. */
+typedef struct
+{
+  ConfabMessage *message;
+  GString       *content;
+  guint          left;
+} Feed;
+
+static gboolean
+feed_cb (gpointer data)
+{
+  Feed *feed = data;
+
+  /* In memory, as the chat controller streams (the store's writes are
+   * batched, and a slow disk here would pace the deltas instead). */
+  g_string_append_printf (feed->content, "w%u ", feed->left);
+  _confab_message_set_content (feed->message, feed->content->str);
+  return --feed->left > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 static gboolean
 is_mapped (gpointer data)
 {
@@ -357,7 +378,11 @@ test_row_streaming (void)
   GtkWidget *window = gtk_window_new ();
   GtkWidget *row = confab_message_row_new ();
   GtkWidget *view;
+  GtkWidget *spinner;
   RenderWait wait = { CONFAB_MESSAGE_ROW (row), 0 };
+  Feed feed;
+  gint64 start;
+  gint64 elapsed_ms;
   guint renders;
 
   message = confab_test_add_message (store, confab_chat_get_id (chat), 0, CONFAB_ROLE_ASSISTANT,
@@ -371,6 +396,10 @@ test_row_streaming (void)
   wait_until (is_mapped, row, "the row on screen");
   spin (100);
   renders = confab_message_row_get_n_renders (CONFAB_MESSAGE_ROW (row));
+  /* Waiting for the first words: the spinner turns. */
+  spinner = find_widget (row, GTK_TYPE_SPINNER);
+  g_assert_true (gtk_widget_get_visible (spinner));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
 
   /* A burst of deltas between two frames: nothing rendered yet... */
   for (guint i = 0; i < 200; i++)
@@ -391,6 +420,30 @@ test_row_streaming (void)
   g_assert_cmpuint (confab_message_row_get_n_renders (CONFAB_MESSAGE_ROW (row)), ==, renders + 1);
   view = find_widget (row, CONFAB_TYPE_MARKDOWN_VIEW);
   g_assert_cmpstr (confab_markdown_view_get_text (CONFAB_MARKDOWN_VIEW (view)), ==, content->str);
+  /* The words show it streams: a spinner turning all along would
+   * repaint the window every frame. */
+  g_assert_false (gtk_widget_get_visible (spinner));
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+
+  /* Deltas every 5 ms: at most one render per interval, not one per
+   * frame (at 60 frames a second, 5 times as many). */
+  /* A short text: laying out a long one can take longer than the interval
+   * on a slow machine, and then every delta rightly renders. */
+  g_string_assign (content, "Short.");
+  _confab_message_set_content (message, content->str);
+  spin (2 * CONFAB_FRAME_RENDER_INTERVAL_MS);
+  renders = confab_message_row_get_n_renders (CONFAB_MESSAGE_ROW (row));
+  feed = (Feed) { message, content, 80 };
+  start = g_get_monotonic_time ();
+  g_timeout_add (5, feed_cb, &feed);
+  while (feed.left > 0)
+    g_main_context_iteration (NULL, TRUE);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_test_message ("%u renders for 80 deltas in %" G_GINT64_FORMAT " ms",
+                  confab_message_row_get_n_renders (CONFAB_MESSAGE_ROW (row)) - renders, elapsed_ms);
+  g_assert_cmpuint (confab_message_row_get_n_renders (CONFAB_MESSAGE_ROW (row)) - renders, <=,
+                    elapsed_ms / CONFAB_FRAME_RENDER_INTERVAL_MS + 2);
+  g_assert_cmpuint (confab_message_row_get_n_renders (CONFAB_MESSAGE_ROW (row)), >, renders);
 
   /* The last delta shows as soon as the reply finishes. */
   g_string_append (content, "**done**");
