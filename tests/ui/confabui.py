@@ -23,6 +23,18 @@ class TestFailure(Exception):
     pass
 
 
+def xdotool(*args, check=True):
+    """Runs xdotool with a time limit. "--sync" waits for an X event that
+    may never come (a pointer already where it is sent, a window that is
+    not mapped); a clear failure beats a test hanging until meson kills it."""
+    try:
+        return subprocess.run(['xdotool'] + [str(a) for a in args], check=check,
+                              timeout=DEFAULT_TIMEOUT, capture_output=True, text=True)
+    except subprocess.TimeoutExpired:
+        raise TestFailure('xdotool %s did not return within %ds'
+                          % (' '.join(str(a) for a in args), DEFAULT_TIMEOUT))
+
+
 class DisplayLost(TestFailure):
     """The X server went away under us: not the app's fault, run again."""
 
@@ -357,13 +369,13 @@ class App:
         """Sends a key combination to the main window, as a user would type it."""
         wid = self.window_id()
         self.raise_window()
-        subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
+        xdotool('windowfocus', '--sync', wid)
         subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
 
     def key_to(self, title, keys):
         """Sends keys to another of the app's windows (a dialog), by title."""
         wid = self.x11_window_id(title)
-        subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
+        xdotool('windowfocus', '--sync', wid)
         subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
 
     def _pointer_over(self, acc):
@@ -377,8 +389,7 @@ class App:
         # there, step aside first.
         subprocess.run(['xdotool', 'mousemove', '--window', self.window_id(),
                         str(x + 1), str(y + 1)], check=True)
-        subprocess.run(['xdotool', 'mousemove', '--sync', '--window', self.window_id(),
-                        str(x), str(y)], check=True)
+        xdotool('mousemove', '--sync', '--window', self.window_id(), x, y)
 
     def mouse_click(self, acc, button=1):
         """Clicks the middle of a widget with the pointer (for what AT-SPI
@@ -403,8 +414,7 @@ class App:
         raise TestFailure('no geometry in %r' % out)
 
     def resize(self, width, height):
-        subprocess.run(['xdotool', 'windowsize', '--sync', self.window_id(),
-                        str(width), str(height)], check=True)
+        xdotool('windowsize', '--sync', self.window_id(), width, height)
 
 
 def start_app(apps, label='app', **kwargs):
@@ -535,8 +545,8 @@ def focus_prefs(app):
         return
     if x11_focus() == wid:
         # Focused but not active: only a real change makes GTK notice.
-        subprocess.run(['xdotool', 'windowfocus', '--sync', app.window_id()], check=True)
-    subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
+        xdotool('windowfocus', '--sync', app.window_id())
+    xdotool('windowfocus', '--sync', wid)
     wait_for(lambda: prefs.getState().contains(pyatspi.STATE_ACTIVE),
              'the Preferences window to be active')
 

@@ -125,8 +125,8 @@ def go_to_top(app):
     """Focuses the list (a click beside a row's text) and presses Home."""
     lst = message_list(app)
     e = confabui.extents(lst)
-    subprocess.run(['xdotool', 'mousemove', '--sync', '--window', app.window_id(),
-                    str(e.x + 16), str(e.y + e.height // 2), 'click', '1'], check=True)
+    confabui.xdotool('mousemove', '--sync', '--window', app.window_id(),
+                     e.x + 16, e.y + e.height // 2, 'click', '1')
     app.key('Home')
 
 

@@ -69,8 +69,8 @@ def click(app, acc):
     # Active first: activating it after the click would move the focus
     # inside it back to where it was.
     focus_prefs(app)
-    subprocess.run(['xdotool', 'mousemove', '--sync', '--window', wid,
-                    str(e.x + e.width // 3), str(e.y + e.height // 2), 'click', '1'], check=True)
+    confabui.xdotool('mousemove', '--sync', '--window', wid,
+                     e.x + e.width // 3, e.y + e.height // 2, 'click', '1')
 
 
 def enter_in_row(app, prefs, title, text):

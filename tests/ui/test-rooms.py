@@ -259,7 +259,7 @@ def wait_toasts_gone(app, *texts):
     """Toasts cover the middle of the composer. They wait while their window
     is not the active one or the pointer is on them."""
     app.raise_window()
-    subprocess.run(['xdotool', 'windowfocus', '--sync', app.window_id()], check=True)
+    confabui.xdotool('windowfocus', '--sync', app.window_id())
     subprocess.run(['xdotool', 'mousemove', '--window', app.window_id(), '5', '5'], check=True)
     for text in texts:
         app.wait_gone('label', contains=text, timeout=30)
@@ -272,7 +272,7 @@ def type_in_composer(app, text):
     wait_for(lambda: entry.getState().contains(pyatspi.STATE_FOCUSED),
              'the composer to have the focus')
     # Keys go to the X input focus, not to the window under the pointer.
-    subprocess.run(['xdotool', 'windowfocus', '--sync', app.window_id()], check=True)
+    confabui.xdotool('windowfocus', '--sync', app.window_id())
     subprocess.run(['xdotool', 'type', '--delay', '40', text], check=True)
     wait_for(lambda: text_of(entry) == text, 'the composer to hold %r' % text)
 
@@ -386,7 +386,7 @@ def run(apps, server, closed, fake):
     wait_toasts_gone(carol, 'Signed in to', 'You joined “Team”')
     entry = composer(carol)
     carol.mouse_click(entry)
-    subprocess.run(['xdotool', 'windowfocus', '--sync', carol.window_id()], check=True)
+    confabui.xdotool('windowfocus', '--sync', carol.window_id())
     subprocess.run(['xdotool', 'type', '--delay', '40', 'xyz'], check=True)
     time.sleep(1)
     if text_of(entry) != '':

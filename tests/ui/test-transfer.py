@@ -130,7 +130,7 @@ def chooser_keys(app, title, keys):
         return ids[0] if ids else None
 
     wid = wait_for(search, 'the window %r on X11' % title)
-    subprocess.run(['xdotool', 'windowfocus', '--sync', wid], check=True)
+    confabui.xdotool('windowfocus', '--sync', wid)
     subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
 
 
