@@ -480,8 +480,7 @@ scroll_to_bottom_tick_cb (GtkWidget     *widget,
       && !self->last_row_anchored)
     {
       self->last_row_anchored = TRUE;
-      gtk_widget_activate_action (GTK_WIDGET (self->message_list),
-                                  "list.scroll-to-item", "u", n_items - 1);
+      _confab_chat_view_scroll_to_end (self);
       self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->message_list),
                                                         scroll_to_bottom_tick_cb, self, NULL);
       return G_SOURCE_REMOVE;
@@ -507,6 +506,15 @@ on_vadjustment_changed_cb (ConfabChatView *self,
 }
 
 static void
+remove_list_tick (ConfabChatView *self,
+                  guint          *tick)
+{
+  if (*tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->message_list), *tick);
+  *tick = 0;
+}
+
+static void
 confab_chat_view_dispose (GObject *object)
 {
   ConfabChatView *self = CONFAB_CHAT_VIEW (object);
@@ -516,16 +524,8 @@ confab_chat_view_dispose (GObject *object)
   if (self->messages_signals != NULL)
     g_signal_group_set_target (self->messages_signals, NULL);
 
-  if (self->scroll_tick != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self->message_list), self->scroll_tick);
-      self->scroll_tick = 0;
-    }
-  if (self->grow_tick != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self->message_list), self->grow_tick);
-      self->grow_tick = 0;
-    }
+  remove_list_tick (self, &self->scroll_tick);
+  remove_list_tick (self, &self->grow_tick);
 
   _confab_chat_view_room_dispose (self);
   _confab_chat_view_conductor_dispose (self);
