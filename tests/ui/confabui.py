@@ -379,8 +379,8 @@ class App:
         subprocess.run(['xdotool', 'key', '--clearmodifiers', keys], check=True)
 
     def _pointer_over(self, acc):
-        """The pointer in the middle of a widget, the window on top; returns
-        the point. Extents are relative to the window."""
+        """The pointer in the middle of a widget, the window on top.
+        Extents are relative to the window."""
         extents = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
         x = extents.x + extents.width // 2
         y = extents.y + extents.height // 2
