@@ -25,6 +25,7 @@ PACKAGES=(
   python3-pyatspi python3-dogtail x11-utils xdotool imagemagick
   desktop-file-utils appstream gettext
   valgrind clang
+  libpq-dev postgresql redis-server libhiredis-dev haproxy
 )
 
 say () { printf '==> %s\n' "$*" >&2; }

@@ -207,18 +207,29 @@ confabd_config_finish (ConfabdConfig  *config,
       config->store = g_strconcat ("sqlite:", config->data_dir, G_DIR_SEPARATOR_S,
                                    "confabd.sqlite", NULL);
     }
-  else if (!g_str_has_prefix (config->store, "sqlite:") || config->store[7] == '\0')
+  else if (!(g_str_has_prefix (config->store, "sqlite:") && config->store[7] != '\0') &&
+           !g_str_has_prefix (config->store, "postgres://") &&
+           !g_str_has_prefix (config->store, "postgresql://"))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "unsupported store “%s”: this version supports only sqlite:PATH",
+                   "unsupported store “%s”: expected sqlite:PATH or postgres://…",
                    config->store);
       return FALSE;
     }
 
-  if (config->redis != NULL)
+  /* Instances share events through Redis only when they share a store. */
+  if (config->redis != NULL && !g_str_has_prefix (config->redis, "redis://"))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a Redis address: expected redis://HOST[:PORT][/DB]",
+                   config->redis);
+      return FALSE;
+    }
+  if (config->redis != NULL && g_str_has_prefix (config->store, "sqlite:"))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "--redis is not supported by this version");
+                           "--redis links instances that share a PostgreSQL store: "
+                           "use it with --store postgres://…");
       return FALSE;
     }
 

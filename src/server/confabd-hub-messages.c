@@ -485,7 +485,8 @@ lookup_own_stream (ConfabdRequest  *request,
     {
       if (!g_str_equal (stream->author, request->user))
         goto forbidden;
-      /* The caller may have reconnected: its new connection carries on. */
+      /* The caller may have reconnected (here, or here after its instance
+       * went away, taking over the mirror): its new connection carries on. */
       stream->caller = request->connection;
       return stream;
     }
@@ -495,6 +496,23 @@ lookup_own_stream (ConfabdRequest  *request,
     return NULL;
   if (!g_str_equal (message->author, request->user))
     goto forbidden;
+
+  /* Still streaming in the store but not relayed here: its instance died
+   * (or this one restarted) and its author carries on through this one.
+   * The deltas the old instance had are gone; stream.end brings them all. */
+  if (g_strcmp0 (message->status, "streaming") == 0)
+    {
+      live = _confabd_hub_ensure_live (request->hub, request->room);
+      *live_out = live;
+      stream = confabd_live_room_add_stream (live, id, message->chat, request->user,
+                                             request->connection);
+      g_string_assign (stream->text, message->text != NULL ? message->text : "");
+      stream->incomplete = TRUE;
+      g_message ("%s: %s carries on reply %s in %s here",
+                 confabd_connection_get_peer (request->connection), request->user, id,
+                 request->room);
+      return stream;
+    }
 
   g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_CONFLICT,
                        _("This reply is not streaming."));
@@ -511,7 +529,6 @@ _confabd_hub_stream_delta (ConfabdRequest  *request,
                            GError         **error)
 {
   g_autoptr(JsonNode) node = NULL;
-  g_autofree char *relay = NULL;
   ConfabdStream *stream;
   ConfabdLiveRoom *live;
   const char *id;
@@ -535,21 +552,26 @@ _confabd_hub_stream_delta (ConfabdRequest  *request,
   /* A piece sent again (after a resend) is already there. */
   if (offset >= 0 && (guint64) offset + length <= stream->text->len)
     return TRUE;
-  if (offset != (gint64) stream->text->len)
+  /* Taken over from an instance that went away with some deltas, later
+   * ones are relayed as they come (clients place them by offset) and
+   * stream.end brings the whole text. */
+  if (offset != (gint64) stream->text->len &&
+      !(stream->incomplete && offset > (gint64) stream->text->len))
     {
       g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_INVALID,
                    _("The delta’s offset %" G_GINT64_FORMAT " does not follow the %"
                      G_GSIZE_FORMAT " bytes received."), offset, stream->text->len);
       return FALSE;
     }
-  if (stream->text->len + length > CONFAB_PROTOCOL_MAX_TEXT)
+  if ((guint64) MAX (offset, (gint64) stream->text->len) + length > CONFAB_PROTOCOL_MAX_TEXT)
     {
       g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_INVALID,
                    _("The reply is over %d KiB."), CONFAB_PROTOCOL_MAX_TEXT / 1024);
       return FALSE;
     }
 
-  g_string_append_len (stream->text, text, length);
+  if (offset == (gint64) stream->text->len)
+    g_string_append_len (stream->text, text, length);
 
   node = _confabd_node_take_object (json_object_new ());
   frame = json_node_get_object (node);
@@ -559,8 +581,7 @@ _confabd_hub_stream_delta (ConfabdRequest  *request,
   json_object_set_string_member (frame, "text", text);
   json_object_set_int_member (frame, "offset", offset);
   json_object_set_string_member (frame, "author", request->user);
-  relay = confab_protocol_to_string (node);
-  confabd_live_room_send_text (live, relay, request->connection);
+  _confabd_hub_relay (request->hub, live, node, request->connection);
   return TRUE;
 }
 
@@ -645,7 +666,6 @@ _confabd_hub_typing (ConfabdRequest  *request,
                      GError         **error)
 {
   g_autoptr(JsonNode) node = NULL;
-  g_autofree char *relay = NULL;
   const char *chat;
   const char *thread;
   ConfabdLiveRoom *live;
@@ -668,7 +688,6 @@ _confabd_hub_typing (ConfabdRequest  *request,
   json_object_set_string_member (frame, "chat", chat);
   set_string_or_null (frame, "thread", thread);
   json_object_set_string_member (frame, "user", request->user);
-  relay = confab_protocol_to_string (node);
-  confabd_live_room_send_text (live, relay, request->connection);
+  _confabd_hub_relay (request->hub, live, node, request->connection);
   return TRUE;
 }

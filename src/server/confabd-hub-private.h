@@ -29,6 +29,7 @@ struct _ConfabdHub
   GObject          parent_instance;
 
   ConfabdStorage  *storage;
+  ConfabdBus      *bus;           /* NULL: a single instance */
   ConfabdAccounts *accounts;
   gboolean         allow_register;
   gboolean         shutting_down;
@@ -96,9 +97,26 @@ ConfabdEvent *_confabd_hub_append           (ConfabdHub            *self,
                                              ConfabdMessageChange   change,
                                              const ConfabdMessage  *message,
                                              GError               **error);
-/* Sends a stored event to everyone in its room now. */
+/* confabd-hub-bus.c */
+/* Publishes a stored event to the other instances and delivers it here. */
 void         _confabd_hub_broadcast         (ConfabdHub            *self,
                                              const ConfabdEvent    *event);
+/* Sends an event to its live room's sockets once and in order, fetching
+ * the ones it skips from the storage. */
+void         _confabd_hub_deliver           (ConfabdHub            *self,
+                                             const ConfabdEvent    *event);
+/* Before a join: makes @live have sent everything up to @known, the last
+ * seq the caller read (a new live room just starts there). */
+gboolean     _confabd_hub_catch_up          (ConfabdHub            *self,
+                                             ConfabdLiveRoom       *live,
+                                             gint64                 known,
+                                             GError               **error);
+/* Sends a live frame (delta, typing, presence) to @live's sockets but
+ * @except, here and on the other instances. */
+void         _confabd_hub_relay             (ConfabdHub            *self,
+                                             ConfabdLiveRoom       *live,
+                                             JsonNode              *frame,
+                                             ConfabdConnection     *except);
 /* _confabd_hub_append in request->room by request->user, then an "ack"
  * (with "seq" and the members of @ack_extra) to the request, then the
  * broadcast. Takes @data and @ack_extra. */

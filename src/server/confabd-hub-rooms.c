@@ -492,8 +492,31 @@ _confabd_hub_join (ConfabdRequest  *request,
   events = confabd_storage_list_events (storage, request->room, since, 0, &local_error);
   if (events == NULL)
     return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), NULL);
+  if (events->len > 0)
+    room->last_seq = MAX (room->last_seq,
+                          ((ConfabdEvent *) g_ptr_array_index (events, events->len - 1))->seq);
 
+  /* With other instances writing, the live room may be behind what was
+   * just read: it catches up first, so the replay and the live events
+   * meet exactly. If it is ahead (an event arrived between the reads),
+   * the replay stops where the live room is. */
   live = _confabd_hub_ensure_live (request->hub, request->room);
+  if (!_confabd_hub_catch_up (request->hub, live, room->last_seq, &local_error))
+    {
+      _confabd_hub_forget_if_idle (request->hub, live);
+      return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), NULL);
+    }
+  if (confabd_live_room_get_last_seq (live) > room->last_seq)
+    {
+      g_clear_pointer (&events, g_ptr_array_unref);
+      events = confabd_storage_list_events (storage, request->room, since, 0, &local_error);
+      if (events == NULL)
+        return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), NULL);
+    }
+  room->last_seq = confabd_live_room_get_last_seq (live);
+  while (events->len > 0 &&
+         ((ConfabdEvent *) g_ptr_array_index (events, events->len - 1))->seq > room->last_seq)
+    g_ptr_array_remove_index (events, events->len - 1);
   _confabd_hub_add_to_live (request->hub, live, request->connection);
 
   streams = confabd_live_room_get_streams (live);

@@ -320,22 +320,6 @@ _confabd_hub_append (ConfabdHub            *self,
   return g_steal_pointer (&event);
 }
 
-void
-_confabd_hub_broadcast (ConfabdHub         *self,
-                        const ConfabdEvent *event)
-{
-  ConfabdLiveRoom *live = _confabd_hub_lookup_live (self, event->room);
-  g_autoptr(JsonNode) frame = NULL;
-  g_autofree char *text = NULL;
-
-  if (live == NULL)
-    return;
-
-  frame = _confabd_hub_event_frame (event);
-  text = confab_protocol_to_string (frame);
-  confabd_live_room_send_text (live, text, NULL);
-}
-
 gboolean
 _confabd_hub_commit (ConfabdRequest        *request,
                      const char            *event_name,
@@ -407,21 +391,20 @@ _confabd_hub_forget_if_idle (ConfabdHub  *self,
 }
 
 static void
-send_presence (ConfabdLiveRoom       *live,
+send_presence (ConfabdHub        *self,
+               ConfabdLiveRoom   *live,
                const char        *user,
                gboolean           online,
                ConfabdConnection *except)
 {
   g_autoptr(JsonNode) node = _confabd_node_take_object (json_object_new ());
   JsonObject *frame = json_node_get_object (node);
-  g_autofree char *text = NULL;
 
   json_object_set_string_member (frame, "type", "presence");
   json_object_set_string_member (frame, "room", confabd_live_room_get_id (live));
   json_object_set_string_member (frame, "user", user);
   json_object_set_boolean_member (frame, "online", online);
-  text = confab_protocol_to_string (node);
-  confabd_live_room_send_text (live, text, except);
+  _confabd_hub_relay (self, live, node, except);
 }
 
 void
@@ -430,7 +413,7 @@ _confabd_hub_add_to_live (ConfabdHub        *self,
                           ConfabdConnection *connection)
 {
   if (confabd_live_room_add_connection (live, connection))
-    send_presence (live, confabd_connection_get_user (connection), TRUE, connection);
+    send_presence (self, live, confabd_connection_get_user (connection), TRUE, connection);
 }
 
 void
@@ -442,7 +425,7 @@ _confabd_hub_leave_live (ConfabdHub        *self,
   g_autofree char *user = g_strdup (confabd_connection_get_user (connection));
 
   if (confabd_live_room_remove_connection (live, connection))
-    send_presence (live, user, FALSE, NULL);
+    send_presence (self, live, user, FALSE, NULL);
   _confabd_hub_forget_if_idle (self, live);
 }
 
@@ -496,8 +479,10 @@ interrupt_streams (ConfabdHub        *self,
     {
       ConfabdStream *stream = g_ptr_array_index (streams, i);
 
-      if ((connection != NULL && stream->caller == connection) ||
-          (user != NULL && g_str_equal (stream->author, user)))
+      /* A mirror (caller NULL) is for its own instance to end. */
+      if (stream->caller != NULL &&
+          ((connection != NULL && stream->caller == connection) ||
+           (user != NULL && g_str_equal (stream->author, user))))
         _confabd_hub_interrupt_stream (self, live, stream);
       else
         i++;
@@ -697,8 +682,15 @@ confabd_hub_shutdown (ConfabdHub *self)
 
       live = g_ptr_array_index (rooms, i);
       streams = confabd_live_room_get_streams (live);
-      while (streams->len > 0)
-        _confabd_hub_interrupt_stream (self, live, g_ptr_array_index (streams, 0));
+      for (guint j = 0; j < streams->len;)
+        {
+          ConfabdStream *stream = g_ptr_array_index (streams, j);
+
+          if (stream->caller != NULL)
+            _confabd_hub_interrupt_stream (self, live, stream);
+          else
+            j++;
+        }
     }
 
   connections = g_ptr_array_new_with_free_func (g_object_unref);
@@ -753,6 +745,9 @@ confabd_hub_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->connections, i), self);
   g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
+  if (self->bus != NULL)
+    g_signal_handlers_disconnect_by_data (self->bus, self);
+  g_clear_object (&self->bus);
   g_clear_object (&self->accounts);
   g_clear_object (&self->storage);
 

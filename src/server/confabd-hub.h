@@ -6,6 +6,7 @@
 #pragma once
 
 #include "confabd-accounts.h"
+#include "confabd-bus.h"
 #include "confabd-connection.h"
 #include "confabd-storage.h"
 
@@ -21,6 +22,11 @@ ConfabdHub      *confabd_hub_new                (ConfabdStorage    *storage,
 gboolean         confabd_hub_recover            (ConfabdHub        *self,
                                                  GError           **error);
 
+/* Several instances on one store: events and live frames go through @bus
+ * too (confabd-hub-bus.c). */
+void             confabd_hub_set_bus            (ConfabdHub        *self,
+                                                 ConfabdBus        *bus);
+ConfabdBus      *confabd_hub_get_bus            (ConfabdHub        *self);
 ConfabdStorage  *confabd_hub_get_storage        (ConfabdHub        *self);
 ConfabdAccounts *confabd_hub_get_accounts       (ConfabdHub        *self);
 gboolean         confabd_hub_get_allow_register (ConfabdHub        *self);

@@ -17,6 +17,7 @@ struct _ConfabdLiveRoom
   GPtrArray  *connections;   /* ConfabdConnection, owned */
   GHashTable *online;        /* user → number of their connections in the room */
   GPtrArray  *streams;       /* ConfabdStream, oldest first */
+  gint64      last_seq;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabdLiveRoom, confabd_live_room, G_TYPE_OBJECT)
@@ -193,6 +194,23 @@ confabd_live_room_remove_stream (ConfabdLiveRoom *self,
   stream = confabd_live_room_lookup_stream (self, message);
   if (stream != NULL)
     g_ptr_array_remove (self->streams, stream);
+}
+
+gint64
+confabd_live_room_get_last_seq (ConfabdLiveRoom *self)
+{
+  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), 0);
+
+  return self->last_seq;
+}
+
+void
+confabd_live_room_set_last_seq (ConfabdLiveRoom *self,
+                                gint64           seq)
+{
+  g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
+
+  self->last_seq = seq;
 }
 
 gboolean

@@ -17,7 +17,9 @@ typedef struct
   char              *chat;
   char              *author;
   GString           *text;      /* what the deltas brought so far */
-  ConfabdConnection *caller;    /* the connection relaying it (unowned) */
+  ConfabdConnection *caller;    /* the connection relaying it (unowned); NULL: another
+                                 * instance relays it and this is a mirror of its deltas */
+  gboolean           incomplete; /* some deltas were missed: text is not the whole reply */
 } ConfabdStream;
 
 #define CONFABD_TYPE_LIVE_ROOM (confabd_live_room_get_type ())
@@ -55,6 +57,11 @@ GPtrArray     *confabd_live_room_get_streams       (ConfabdLiveRoom       *self)
 void           confabd_live_room_remove_stream     (ConfabdLiveRoom       *self,
                                                const char        *message);
 
+/* The last event seq sent to the room's sockets (0: none yet), so that an
+ * event arriving twice or early (from another instance) is noticed. */
+gint64         confabd_live_room_get_last_seq      (ConfabdLiveRoom       *self);
+void           confabd_live_room_set_last_seq      (ConfabdLiveRoom       *self,
+                                               gint64             seq);
 /* Nobody in it and nothing relayed: the hub may forget it. */
 gboolean       confabd_live_room_is_idle           (ConfabdLiveRoom       *self);
 

@@ -20,6 +20,7 @@ struct _ConfabdServer
 
   SoupServer *soup_server;
   ConfabdHub *hub;
+  ConfabdBus *bus;
   char       *data_dir;
   gboolean    allow_register;
   gboolean    tls;
@@ -137,6 +138,7 @@ confabd_server_dispose (GObject *object)
       g_clear_object (&self->soup_server);
     }
   g_clear_object (&self->hub);
+  g_clear_object (&self->bus);
 
   G_OBJECT_CLASS (confabd_server_parent_class)->dispose (object);
 }
@@ -276,6 +278,18 @@ confabd_server_set_tls_files (ConfabdServer  *self,
 }
 
 gboolean
+confabd_server_set_redis (ConfabdServer  *self,
+                          const char     *redis_uri,
+                          GError        **error)
+{
+  g_return_val_if_fail (CONFABD_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (self->hub == NULL && self->bus == NULL, FALSE);
+
+  self->bus = confabd_bus_new (redis_uri, error);
+  return self->bus != NULL;
+}
+
+gboolean
 confabd_server_open_store (ConfabdServer  *self,
                            const char     *store_uri,
                            GError        **error)
@@ -290,7 +304,12 @@ confabd_server_open_store (ConfabdServer  *self,
     return FALSE;
 
   self->hub = confabd_hub_new (storage, self->allow_register);
-  if (!confabd_hub_recover (self->hub, error))
+  if (self->bus != NULL)
+    {
+      confabd_hub_set_bus (self->hub, self->bus);
+      confabd_bus_start (self->bus);
+    }
+  else if (!confabd_hub_recover (self->hub, error))
     {
       g_clear_object (&self->hub);
       return FALSE;

@@ -21,8 +21,14 @@ gboolean       confabd_server_set_tls_files      (ConfabdServer       *self,
                                                   const char          *cert_file,
                                                   const char          *key_file,
                                                   GError             **error);
+/* Before open_store: several instances on one PostgreSQL store share
+ * events through the Redis at @redis_uri (redis://HOST[:PORT][/DB]). */
+gboolean       confabd_server_set_redis          (ConfabdServer       *self,
+                                                  const char          *redis_uri,
+                                                  GError             **error);
 /* Opens the storage a --store value names (NULL: SQLite in the data
- * directory), recovers from a crash and serves the rooms on /ws. */
+ * directory), recovers from a crash (alone: with Redis, other instances
+ * may be relaying the replies still open) and serves the rooms on /ws. */
 gboolean       confabd_server_open_store         (ConfabdServer       *self,
                                                   const char          *store_uri,
                                                   GError             **error);

@@ -44,8 +44,9 @@ static const char description[] =
   "  tls-key=key.pem\n"
   "  store=sqlite:/var/lib/confabd/confabd.sqlite\n"
   "\n"
-  "Only sqlite: stores are supported for now; --store postgres://… and --redis are\n"
-  "reserved for scale-out and fail with an error in this version.\n"
+  "Several instances can serve the same rooms: give each --store postgres://…\n"
+  "(one PostgreSQL database) and --redis redis://HOST:PORT (events reach every\n"
+  "instance's clients through Redis publish/subscribe). See docs/deploy.md.\n"
   "\n"
   "Logs go to stderr, or to the journal under systemd. G_MESSAGES_DEBUG=confabd\n"
   "shows each request and frame.";
@@ -114,7 +115,7 @@ main (int   argc,
       "Storage backend (default sqlite:DATA_DIR/confabd.sqlite)",
       "sqlite:PATH|postgres://…" },
     { "redis", 0, 0, G_OPTION_ARG_STRING, &flags->redis,
-      "Redis for fan-out between instances (not supported yet)", "redis://…" },
+      "Redis linking instances that share a PostgreSQL store", "redis://HOST[:PORT][/DB]" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       "Print the version and exit", NULL },
     { NULL }
@@ -195,6 +196,12 @@ main (int   argc,
   /* After listening: a second server started on the same data by mistake
    * fails there, before it touches the store (and marks the first one's
    * replies interrupted). No connection is accepted before the loop runs. */
+  if (config->redis != NULL && !confabd_server_set_redis (server, config->redis, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("cannot use Redis %s: %s", config->redis,
+                                                  error->message);
+      return fail (message);
+    }
   if (!confabd_server_open_store (server, config->store, &error))
     {
       g_autofree char *message = g_strdup_printf ("cannot open store %s: %s",

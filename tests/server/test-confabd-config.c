@@ -116,10 +116,11 @@ static void
 test_finish_errors (void)
 {
   struct { const char *store; const char *redis; const char *cert; const char *key; } cases[] = {
-    { "postgres://db/confab", NULL, NULL, NULL },
     { "sqlite:", NULL, NULL, NULL },
     { "mysql:x", NULL, NULL, NULL },
+    /* Redis without a shared store, or not a Redis address */
     { NULL, "redis://localhost", NULL, NULL },
+    { "postgres://db/confab", "http://localhost", NULL, NULL },
     { NULL, NULL, "cert.pem", NULL },
     { NULL, NULL, NULL, "key.pem" },
   };
@@ -138,6 +139,24 @@ test_finish_errors (void)
     }
 }
 
+static void
+test_finish_scale_out (void)
+{
+  const char *stores[] = { "postgres://db/confab", "postgresql://u@db:5433/confab" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (stores); i++)
+    {
+      g_autoptr(ConfabdConfig) config = confabd_config_new ();
+      g_autoptr(GError) error = NULL;
+
+      config->store = g_strdup (stores[i]);
+      config->redis = g_strdup ("redis://127.0.0.1:6380/2");
+      g_assert_true (confabd_config_finish (config, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (config->store, ==, stores[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -148,6 +167,7 @@ main (int   argc,
   g_test_add_func ("/confabd/config/defaults", test_defaults);
   g_test_add_func ("/confabd/config/load-and-merge", test_load_and_merge);
   g_test_add_func ("/confabd/config/finish-errors", test_finish_errors);
+  g_test_add_func ("/confabd/config/finish-scale-out", test_finish_scale_out);
 
   return g_test_run ();
 }

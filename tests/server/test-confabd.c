@@ -359,8 +359,8 @@ test_unsupported (Fixture       *fixture,
   assert_fails ((const char *[]) { "--data-dir", fixture->tmp_dir,
                                    "--redis", "redis://localhost", NULL }, "--redis");
   assert_fails ((const char *[]) { "--data-dir", fixture->tmp_dir,
-                                   "--store", "postgres://localhost/confab", NULL },
-                "postgres://");
+                                   "--store", "mysql://localhost/confab", NULL },
+                "mysql://");
   assert_fails ((const char *[]) { "--data-dir", fixture->tmp_dir,
                                    "--tls-cert", file, NULL }, "--tls-key");
   assert_fails ((const char *[]) { "--data-dir", fixture->tmp_dir,

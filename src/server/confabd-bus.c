@@ -1,0 +1,489 @@
+/* confabd-bus.c: Redis publish/subscribe between confabd instances
+ *
+ * Two hiredis asynchronous connections on the GLib main loop (hiredis's own
+ * GLib adapter): one subscribed to "confab:room:*", one for PUBLISH and the
+ * rate-limit counters (a subscribed connection can send nothing else).
+ * A dropped connection is retried after 0.25 s, doubling up to 5 s; while
+ * both are up there is no timer at all.
+ *
+ * A message is {"from": INSTANCE, "kind": "event"|"relay", "frame": {…}}.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "confabd"
+
+#include "config.h"
+
+#include <string.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+#include <hiredis/adapters/glib.h>
+
+#include "confab-protocol.h"
+#include "confabd-bus.h"
+
+#define CHANNEL_PREFIX "confab:room:"
+#define RETRY_MIN_MS 250
+#define RETRY_MAX_MS 5000
+
+typedef struct _Link Link;
+
+struct _ConfabdBus
+{
+  GObject     parent_instance;
+
+  char       *host;
+  int         port;
+  int         db;
+  char       *instance_id;
+  Link       *sub;
+  Link       *pub;
+  gboolean    subscribed;
+  gboolean    disposed;
+};
+
+/* One hiredis connection, kept alive. */
+struct _Link
+{
+  ConfabdBus        *bus;       /* unowned: the bus frees its links first */
+  const char        *name;      /* "subscriber" or "publisher" */
+  redisAsyncContext *context;   /* NULL while down */
+  GSource           *source;
+  guint              retry_id;
+  guint              retry_ms;
+  gboolean           up;
+};
+
+enum { SIGNAL_MESSAGE, SIGNAL_SUBSCRIBED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ConfabdBus, confabd_bus, G_TYPE_OBJECT)
+
+static void link_connect (Link *link);
+
+/* ---- Connections */
+
+static void
+link_schedule_retry (Link *link)
+{
+  if (link->bus->disposed || link->retry_id != 0)
+    return;
+  link->retry_ms = link->retry_ms == 0 ? RETRY_MIN_MS : MIN (link->retry_ms * 2, RETRY_MAX_MS);
+  link->retry_id = g_timeout_add_once (link->retry_ms, (GSourceOnceFunc) link_connect, link);
+}
+
+/* hiredis frees the context after this returns. */
+static void
+link_forget_context (Link *link)
+{
+  link->context = NULL;
+  link->up = FALSE;
+  if (link->source != NULL)
+    {
+      g_source_destroy (link->source);
+      g_clear_pointer (&link->source, g_source_unref);
+    }
+}
+
+static void
+on_subscribed_reply (redisAsyncContext *context,
+                     void              *reply,
+                     void              *privdata);
+
+static void
+on_connect (const redisAsyncContext *context,
+            int                      status)
+{
+  Link *link = context->data;
+  ConfabdBus *bus = link->bus;
+
+  if (status != REDIS_OK)
+    {
+      g_debug ("Redis %s: cannot connect to %s:%d: %s", link->name, bus->host, bus->port,
+               context->errstr);
+      link_forget_context (link);
+      link_schedule_retry (link);
+      return;
+    }
+
+  g_message ("Redis %s connected to %s:%d", link->name, bus->host, bus->port);
+  link->up = TRUE;
+  link->retry_ms = 0;
+  if (bus->db != 0)
+    redisAsyncCommand (link->context, NULL, NULL, "SELECT %d", bus->db);
+  if (link == bus->sub)
+    redisAsyncCommand (link->context, on_subscribed_reply, bus, "PSUBSCRIBE %s*",
+                       CHANNEL_PREFIX);
+}
+
+static void
+on_disconnect (const redisAsyncContext *context,
+               int                      status)
+{
+  Link *link = context->data;
+  ConfabdBus *bus = link->bus;
+
+  if (link == bus->sub && bus->subscribed)
+    {
+      bus->subscribed = FALSE;
+      g_warning ("Redis subscription lost (%s): events from other instances wait "
+                 "until it is back", status == REDIS_OK ? "closed" : context->errstr);
+    }
+  else if (link->up)
+    g_warning ("Redis %s connection lost: %s", link->name,
+               status == REDIS_OK ? "closed" : context->errstr);
+  link_forget_context (link);
+  link_schedule_retry (link);
+}
+
+static void
+link_connect (Link *link)
+{
+  ConfabdBus *bus = link->bus;
+  redisAsyncContext *context;
+
+  link->retry_id = 0;
+  context = redisAsyncConnect (bus->host, bus->port);
+  if (context == NULL)
+    {
+      link_schedule_retry (link);
+      return;
+    }
+  if (context->err != 0)
+    {
+      g_debug ("Redis %s: %s", link->name, context->errstr);
+      redisAsyncFree (context);
+      link_schedule_retry (link);
+      return;
+    }
+
+  context->data = link;
+  link->context = context;
+  link->source = redis_source_new (context);
+  g_source_attach (link->source, g_main_context_get_thread_default ());
+  redisAsyncSetConnectCallback (context, on_connect);
+  redisAsyncSetDisconnectCallback (context, on_disconnect);
+}
+
+static Link *
+link_new (ConfabdBus *bus,
+          const char *name)
+{
+  Link *link = g_new0 (Link, 1);
+
+  link->bus = bus;
+  link->name = name;
+  return link;
+}
+
+static void
+link_free (Link *link)
+{
+  if (link == NULL)
+    return;
+  g_clear_handle_id (&link->retry_id, g_source_remove);
+  if (link->context != NULL)
+    {
+      redisAsyncContext *context = link->context;
+
+      /* on_disconnect runs from here: it must not schedule a retry
+       * (bus->disposed is set) and it clears link->context. */
+      redisAsyncFree (context);
+    }
+  link_forget_context (link);
+  g_free (link);
+}
+
+/* ---- Messages */
+
+static void
+dispatch_message (ConfabdBus *self,
+                  const char *channel,
+                  const char *payload,
+                  gsize       length)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *room = channel + strlen (CHANNEL_PREFIX);
+  JsonObject *message;
+  JsonObject *frame;
+  const char *from;
+  const char *kind_name;
+  ConfabdBusKind kind;
+
+  node = json_from_string (length == strlen (payload) ? payload : "", &error);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_warning ("Ignoring a malformed message on %s: %s", channel,
+                 error != NULL ? error->message : "not an object");
+      return;
+    }
+
+  message = json_node_get_object (node);
+  from = json_object_get_string_member_with_default (message, "from", NULL);
+  kind_name = json_object_get_string_member_with_default (message, "kind", "");
+  frame = json_object_has_member (message, "frame") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (message, "frame"))
+            ? json_object_get_object_member (message, "frame") : NULL;
+  if (from == NULL || frame == NULL || *room == '\0')
+    {
+      g_warning ("Ignoring a message without sender or frame on %s", channel);
+      return;
+    }
+  if (g_str_equal (from, self->instance_id))
+    return;
+
+  if (g_str_equal (kind_name, "event"))
+    kind = CONFABD_BUS_EVENT;
+  else if (g_str_equal (kind_name, "relay"))
+    kind = CONFABD_BUS_RELAY;
+  else
+    {
+      g_warning ("Ignoring a message of unknown kind “%s” on %s", kind_name, channel);
+      return;
+    }
+
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, kind, room, frame);
+}
+
+/* Every reply on the subscribed connection: the PSUBSCRIBE confirmation,
+ * then one "pmessage" per publication. */
+static void
+on_subscribed_reply (redisAsyncContext *context,
+                     void              *reply_pointer,
+                     void              *privdata)
+{
+  ConfabdBus *self = privdata;
+  redisReply *reply = reply_pointer;
+  const char *type;
+
+  (void) context;
+  if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3 ||
+      reply->element[0]->type != REDIS_REPLY_STRING)
+    return;
+
+  type = reply->element[0]->str;
+  if (g_str_equal (type, "psubscribe"))
+    {
+      self->subscribed = TRUE;
+      g_message ("Redis: subscribed to %s* as instance %s", CHANNEL_PREFIX, self->instance_id);
+      g_signal_emit (self, signals[SIGNAL_SUBSCRIBED], 0);
+    }
+  else if (g_str_equal (type, "pmessage") && reply->elements == 4 &&
+           reply->element[2]->type == REDIS_REPLY_STRING &&
+           reply->element[3]->type == REDIS_REPLY_STRING &&
+           g_str_has_prefix (reply->element[2]->str, CHANNEL_PREFIX))
+    dispatch_message (self, reply->element[2]->str, reply->element[3]->str,
+                      reply->element[3]->len);
+}
+
+void
+confabd_bus_publish (ConfabdBus     *self,
+                     ConfabdBusKind  kind,
+                     const char     *room,
+                     JsonNode       *frame)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *channel = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *message;
+
+  g_return_if_fail (CONFABD_IS_BUS (self));
+  g_return_if_fail (room != NULL && frame != NULL);
+
+  if (self->pub == NULL || !self->pub->up)
+    {
+      g_debug ("Redis is down: %s in %s reaches the other instances later",
+               kind == CONFABD_BUS_EVENT ? "an event" : "a live frame", room);
+      return;
+    }
+
+  node = json_node_init_object (json_node_alloc (), json_object_new ());
+  message = json_node_get_object (node);
+  json_object_set_string_member (message, "from", self->instance_id);
+  json_object_set_string_member (message, "kind", kind == CONFABD_BUS_EVENT ? "event" : "relay");
+  json_object_set_member (message, "frame", json_node_copy (frame));
+  text = confab_protocol_to_string (node);
+  channel = g_strconcat (CHANNEL_PREFIX, room, NULL);
+  /* %b: the payload may hold any byte, and is not reformatted. */
+  redisAsyncCommand (self->pub->context, NULL, NULL, "PUBLISH %s %b", channel, text,
+                     strlen (text));
+}
+
+/* ---- Counters */
+
+typedef struct
+{
+  ConfabdBusCountCallback callback;
+  gpointer                user_data;
+} CountCall;
+
+static void
+on_count_reply (redisAsyncContext *context,
+                void              *reply_pointer,
+                void              *privdata)
+{
+  g_autofree CountCall *call = privdata;
+  redisReply *reply = reply_pointer;
+
+  (void) context;
+  /* MULTI/INCR/EXPIRE NX/EXEC: the EXEC reply holds INCR's value first. */
+  if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 1 &&
+      reply->element[0]->type == REDIS_REPLY_INTEGER)
+    call->callback (reply->element[0]->integer, call->user_data);
+  else
+    call->callback (-1, call->user_data);
+}
+
+void
+confabd_bus_count (ConfabdBus              *self,
+                   const char              *key,
+                   guint                    seconds,
+                   ConfabdBusCountCallback  callback,
+                   gpointer                 user_data)
+{
+  CountCall *call;
+
+  g_return_if_fail (CONFABD_IS_BUS (self));
+  g_return_if_fail (key != NULL && callback != NULL);
+
+  if (self->pub == NULL || !self->pub->up)
+    {
+      callback (-1, user_data);
+      return;
+    }
+
+  call = g_new0 (CountCall, 1);
+  call->callback = callback;
+  call->user_data = user_data;
+  /* One transaction, so a key never lives without its expiry. EXPIRE NX
+   * (Redis 7) keeps the window fixed from the first count. */
+  redisAsyncCommand (self->pub->context, NULL, NULL, "MULTI");
+  redisAsyncCommand (self->pub->context, NULL, NULL, "INCR %s", key);
+  redisAsyncCommand (self->pub->context, NULL, NULL, "EXPIRE %s %u NX", key, seconds);
+  redisAsyncCommand (self->pub->context, on_count_reply, call, "EXEC");
+}
+
+void
+confabd_bus_forget (ConfabdBus *self,
+                    const char *key)
+{
+  g_return_if_fail (CONFABD_IS_BUS (self));
+
+  if (self->pub != NULL && self->pub->up)
+    redisAsyncCommand (self->pub->context, NULL, NULL, "DEL %s", key);
+}
+
+/* ---- GObject */
+
+const char *
+confabd_bus_get_instance_id (ConfabdBus *self)
+{
+  g_return_val_if_fail (CONFABD_IS_BUS (self), NULL);
+
+  return self->instance_id;
+}
+
+gboolean
+confabd_bus_is_subscribed (ConfabdBus *self)
+{
+  g_return_val_if_fail (CONFABD_IS_BUS (self), FALSE);
+
+  return self->subscribed;
+}
+
+void
+confabd_bus_start (ConfabdBus *self)
+{
+  g_return_if_fail (CONFABD_IS_BUS (self));
+  g_return_if_fail (self->sub == NULL);
+
+  self->sub = link_new (self, "subscriber");
+  self->pub = link_new (self, "publisher");
+  link_connect (self->sub);
+  link_connect (self->pub);
+}
+
+static void
+confabd_bus_dispose (GObject *object)
+{
+  ConfabdBus *self = CONFABD_BUS (object);
+
+  self->disposed = TRUE;
+  g_clear_pointer (&self->sub, link_free);
+  g_clear_pointer (&self->pub, link_free);
+
+  G_OBJECT_CLASS (confabd_bus_parent_class)->dispose (object);
+}
+
+static void
+confabd_bus_finalize (GObject *object)
+{
+  ConfabdBus *self = CONFABD_BUS (object);
+
+  g_free (self->host);
+  g_free (self->instance_id);
+
+  G_OBJECT_CLASS (confabd_bus_parent_class)->finalize (object);
+}
+
+static void
+confabd_bus_class_init (ConfabdBusClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = confabd_bus_dispose;
+  object_class->finalize = confabd_bus_finalize;
+
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[SIGNAL_SUBSCRIBED] =
+    g_signal_new ("subscribed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+}
+
+static void
+confabd_bus_init (ConfabdBus *self)
+{
+  self->instance_id = confab_protocol_new_id ('i');
+}
+
+ConfabdBus *
+confabd_bus_new (const char  *uri,
+                 GError     **error)
+{
+  g_autoptr(ConfabdBus) self = NULL;
+  g_autoptr(GUri) parsed = NULL;
+  const char *path;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  if (parsed == NULL || g_strcmp0 (g_uri_get_scheme (parsed), "redis") != 0 ||
+      g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a Redis address: expected redis://HOST[:PORT][/DB]", uri);
+      return NULL;
+    }
+
+  self = g_object_new (CONFABD_TYPE_BUS, NULL);
+  self->host = g_strdup (g_uri_get_host (parsed));
+  self->port = g_uri_get_port (parsed) > 0 ? g_uri_get_port (parsed) : 6379;
+  path = g_uri_get_path (parsed);
+  if (path != NULL && path[0] == '/' && path[1] != '\0')
+    {
+      guint64 db;
+
+      if (!g_ascii_string_to_unsigned (path + 1, 10, 0, 15, &db, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "“%s” names no Redis database (0 to 15)", uri);
+          return NULL;
+        }
+      self->db = (int) db;
+    }
+  return g_steal_pointer (&self);
+}

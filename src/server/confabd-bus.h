@@ -1,0 +1,67 @@
+/* confabd-bus.h: the events and live frames confabd instances share
+ * through Redis publish/subscribe
+ *
+ * Every instance publishes what it commits (and the frames it relays live:
+ * deltas, typing, presence) on "confab:room:ROOM", and pattern-subscribes
+ * to "confab:room:*". Pub/sub may drop messages (a Redis restart, a slow
+ * subscriber), so the bus only promises "soon, usually": the hub checks
+ * sequence numbers and fills any gap from the storage, which is the truth.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* What a bus message carries. */
+typedef enum
+{
+  CONFABD_BUS_EVENT,   /* a stored event frame ("type": "event", with its seq) */
+  CONFABD_BUS_RELAY,   /* a live frame for the room's sockets (stream.delta, typing, presence) */
+} ConfabdBusKind;
+
+#define CONFABD_TYPE_BUS (confabd_bus_get_type ())
+G_DECLARE_FINAL_TYPE (ConfabdBus, confabd_bus, CONFABD, BUS, GObject)
+
+/* Parses redis://HOST[:PORT][/DB] (no connection yet). */
+ConfabdBus *confabd_bus_new             (const char      *uri,
+                                         GError         **error);
+/* Connects on the thread-default main context, and reconnects (with a
+ * growing pause, up to 5 s) whenever the connection drops. */
+void        confabd_bus_start           (ConfabdBus      *self);
+/* Unique per process: messages from this instance are not delivered back. */
+const char *confabd_bus_get_instance_id (ConfabdBus      *self);
+gboolean    confabd_bus_is_subscribed   (ConfabdBus      *self);
+/* Publishes @frame for @room's sockets on every other instance. Dropped
+ * (with a debug line) while Redis is unreachable. */
+void        confabd_bus_publish         (ConfabdBus      *self,
+                                         ConfabdBusKind   kind,
+                                         const char      *room,
+                                         JsonNode        *frame);
+
+/* Signals:
+ *   "message" (ConfabdBusKind kind, const char *room, JsonObject *frame):
+ *     a frame another instance published.
+ *   "subscribed" (): the subscription is (again) in place: anything
+ *     published meanwhile may be lost, so the hub fills its rooms' gaps. */
+
+/* Redis commands for the rate limits shared by the instances. The answer
+ * comes to @callback on the main context: the counter's new value, or -1
+ * when Redis cannot answer (the caller then falls back to its own count). */
+typedef void (*ConfabdBusCountCallback) (gint64   count,
+                                         gpointer user_data);
+/* INCR @key and, on the first increment, EXPIRE it after @seconds. */
+void        confabd_bus_count           (ConfabdBus              *self,
+                                         const char              *key,
+                                         guint                    seconds,
+                                         ConfabdBusCountCallback  callback,
+                                         gpointer                 user_data);
+/* DEL @key (a counter reset after a successful login). */
+void        confabd_bus_forget          (ConfabdBus              *self,
+                                         const char              *key);
+
+G_END_DECLS

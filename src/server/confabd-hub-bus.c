@@ -1,0 +1,312 @@
+/* confabd-hub-bus.c: how events reach a room's sockets, on one instance or
+ * on several sharing a store and a Redis bus
+ *
+ * Every event reaches a live room through _confabd_hub_deliver, whether
+ * this instance committed it, another one published it, or it was read
+ * back from the storage. The live room remembers the last seq it sent, so
+ * an event seen twice is dropped and an event that skips ahead first
+ * brings the missing ones from the storage (pub/sub can lose messages;
+ * the storage cannot). Each socket thus gets every event once, in order.
+ *
+ * Events also have effects on what other instances keep in memory: a
+ * member removed leaves every instance's live room, a deleted room goes, a
+ * reply relayed elsewhere is mirrored here (its text so far, for clients
+ * joining here and for its author reconnecting here). Those effects are
+ * idempotent, so they run for every delivered event, local or not.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "confabd"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "confabd-hub-private.h"
+
+static void
+apply_effects (ConfabdHub         *self,
+               ConfabdLiveRoom    *live,
+               const ConfabdEvent *event)
+{
+  JsonObject *data = event->data != NULL && JSON_NODE_HOLDS_OBJECT (event->data)
+                       ? json_node_get_object (event->data) : NULL;
+  const char *message = data != NULL
+                          ? json_object_get_string_member_with_default (data, "message", NULL)
+                          : NULL;
+
+  if (g_str_equal (event->event, "stream.started") && message != NULL)
+    {
+      const char *chat = json_object_get_string_member_with_default (data, "chat", "");
+
+      if (confabd_live_room_lookup_stream (live, message) == NULL)
+        confabd_live_room_add_stream (live, message, chat, event->author, NULL);
+    }
+  else if (g_str_equal (event->event, "stream.ended") && message != NULL)
+    {
+      confabd_live_room_remove_stream (live, message);
+      _confabd_hub_forget_if_idle (self, live);
+    }
+  else if (g_str_equal (event->event, "member.removed") && data != NULL &&
+           json_object_get_string_member_with_default (data, "user", NULL) != NULL)
+    _confabd_hub_kick (self, event->room, json_object_get_string_member (data, "user"));
+  else if (g_str_equal (event->event, "room.deleted"))
+    g_hash_table_remove (self->rooms, event->room);
+}
+
+static void
+send_event (ConfabdLiveRoom    *live,
+            const ConfabdEvent *event)
+{
+  g_autoptr(JsonNode) frame = _confabd_hub_event_frame (event);
+  g_autofree char *text = confab_protocol_to_string (frame);
+
+  confabd_live_room_set_last_seq (live, event->seq);
+  confabd_live_room_send_text (live, text, NULL);
+}
+
+/* Sends the events after the live room's last seq (and up to @until, 0:
+ * all) from the storage. FALSE on a storage error (nothing sent). */
+static gboolean
+fill_gap (ConfabdHub       *self,
+          ConfabdLiveRoom  *live,
+          gint64            until,
+          GError          **error)
+{
+  g_autoptr(ConfabdLiveRoom) hold = g_object_ref (live);
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 last = confabd_live_room_get_last_seq (live);
+
+  events = confabd_storage_list_events (self->storage, confabd_live_room_get_id (live), last, 0,
+                                        error);
+  if (events == NULL)
+    return FALSE;
+
+  if (events->len > 0)
+    g_debug ("%s: %u events from the storage after #%" G_GINT64_FORMAT,
+             confabd_live_room_get_id (live), events->len, last);
+  for (guint i = 0; i < events->len; i++)
+    {
+      ConfabdEvent *event = g_ptr_array_index (events, i);
+
+      if (until > 0 && event->seq > until)
+        break;
+      /* Effects may deliver events of their own (an interrupted reply). */
+      if (event->seq <= confabd_live_room_get_last_seq (live))
+        continue;
+      send_event (live, event);
+      apply_effects (self, live, event);
+    }
+  return TRUE;
+}
+
+void
+_confabd_hub_deliver (ConfabdHub         *self,
+                      const ConfabdEvent *event)
+{
+  g_autoptr(ConfabdLiveRoom) live = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 last;
+
+  live = _confabd_hub_lookup_live (self, event->room);
+  if (live == NULL)
+    return;
+  g_object_ref (live);
+
+  last = confabd_live_room_get_last_seq (live);
+  if (last > 0 && event->seq <= last)
+    return;   /* already sent: a duplicate, or read back from the storage first */
+
+  if (last > 0 && event->seq > last + 1)
+    {
+      if (fill_gap (self, live, event->seq, &error))
+        {
+          if (event->seq <= confabd_live_room_get_last_seq (live))
+            return;
+        }
+      else
+        /* Better late and in order than never: the next event or the next
+         * resubscription tries again. */
+        {
+          g_warning ("%s: cannot fetch events %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
+                     " from the storage: %s", event->room, last + 1, event->seq - 1,
+                     error->message);
+          return;
+        }
+    }
+
+  send_event (live, event);
+  apply_effects (self, live, event);
+}
+
+void
+_confabd_hub_broadcast (ConfabdHub         *self,
+                        const ConfabdEvent *event)
+{
+  if (self->bus != NULL)
+    {
+      g_autoptr(JsonNode) frame = _confabd_hub_event_frame (event);
+
+      confabd_bus_publish (self->bus, CONFABD_BUS_EVENT, event->room, frame);
+    }
+  _confabd_hub_deliver (self, event);
+}
+
+gboolean
+_confabd_hub_catch_up (ConfabdHub       *self,
+                       ConfabdLiveRoom  *live,
+                       gint64            known,
+                       GError          **error)
+{
+  if (confabd_live_room_get_last_seq (live) == 0)
+    {
+      /* Nothing sent from it yet: it starts where the caller's read ended. */
+      confabd_live_room_set_last_seq (live, known);
+      return TRUE;
+    }
+  if (known <= confabd_live_room_get_last_seq (live))
+    return TRUE;
+  return fill_gap (self, live, 0, error);
+}
+
+/* ---- Live frames */
+
+/* Mirrors a delta relayed by another instance. */
+static void
+mirror_delta (ConfabdLiveRoom *live,
+              JsonObject      *frame)
+{
+  const char *message = json_object_get_string_member_with_default (frame, "message", NULL);
+  const char *text = json_object_get_string_member_with_default (frame, "text", NULL);
+  gint64 offset = json_object_get_int_member_with_default (frame, "offset", -1);
+  ConfabdStream *stream;
+
+  if (message == NULL || text == NULL)
+    return;
+  stream = confabd_live_room_lookup_stream (live, message);
+  if (stream == NULL || stream->caller != NULL)
+    return;
+  if (offset == (gint64) stream->text->len)
+    g_string_append (stream->text, text);
+  else if (offset > (gint64) stream->text->len)
+    stream->incomplete = TRUE;
+}
+
+void
+_confabd_hub_relay (ConfabdHub        *self,
+                    ConfabdLiveRoom   *live,
+                    JsonNode          *frame,
+                    ConfabdConnection *except)
+{
+  g_autofree char *text = confab_protocol_to_string (frame);
+
+  if (self->bus != NULL)
+    confabd_bus_publish (self->bus, CONFABD_BUS_RELAY, confabd_live_room_get_id (live), frame);
+  confabd_live_room_send_text (live, text, except);
+}
+
+/* ---- The bus */
+
+static ConfabdEvent *
+event_from_frame (const char  *room,
+                  JsonObject  *frame)
+{
+  g_autoptr(ConfabdEvent) event = g_new0 (ConfabdEvent, 1);
+  JsonNode *data = json_object_get_member (frame, "data");
+
+  event->room = g_strdup (room);
+  event->seq = json_object_get_int_member_with_default (frame, "seq", 0);
+  event->event = g_strdup (json_object_get_string_member_with_default (frame, "event", NULL));
+  event->author = g_strdup (json_object_get_string_member_with_default (frame, "author", ""));
+  event->time = json_object_get_int_member_with_default (frame, "time", 0);
+  if (event->seq <= 0 || event->event == NULL || data == NULL || !JSON_NODE_HOLDS_OBJECT (data) ||
+      g_strcmp0 (json_object_get_string_member_with_default (frame, "room", NULL), room) != 0)
+    return NULL;
+  event->data = json_node_copy (data);
+  return g_steal_pointer (&event);
+}
+
+static void
+bus_message_cb (ConfabdBus     *bus,
+                ConfabdBusKind  kind,
+                const char     *room,
+                JsonObject     *frame,
+                ConfabdHub     *self)
+{
+  ConfabdLiveRoom *live = _confabd_hub_lookup_live (self, room);
+
+  (void) bus;
+  if (live == NULL || self->shutting_down)
+    return;
+
+  if (kind == CONFABD_BUS_EVENT)
+    {
+      g_autoptr(ConfabdEvent) event = event_from_frame (room, frame);
+
+      if (event == NULL)
+        g_warning ("Ignoring a malformed event for %s from the bus", room);
+      else
+        _confabd_hub_deliver (self, event);
+    }
+  else
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), frame);
+      g_autofree char *text = confab_protocol_to_string (node);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (frame, "type", NULL),
+                     "stream.delta") == 0)
+        mirror_delta (live, frame);
+      confabd_live_room_send_text (live, text, NULL);
+    }
+}
+
+/* After Redis came back, anything published meanwhile may be lost. */
+static void
+bus_subscribed_cb (ConfabdBus *bus,
+                   ConfabdHub *self)
+{
+  g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  ConfabdLiveRoom *live;
+
+  (void) bus;
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
+    g_ptr_array_add (rooms, g_object_ref (live));
+
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      live = g_ptr_array_index (rooms, i);
+      if (confabd_live_room_get_last_seq (live) > 0 && !fill_gap (self, live, 0, &error))
+        g_warning ("%s: cannot catch up after the bus came back: %s",
+                   confabd_live_room_get_id (live), error->message);
+    }
+}
+
+void
+confabd_hub_set_bus (ConfabdHub *self,
+                     ConfabdBus *bus)
+{
+  g_return_if_fail (CONFABD_IS_HUB (self));
+  g_return_if_fail (bus == NULL || CONFABD_IS_BUS (bus));
+
+  if (self->bus != NULL)
+    g_signal_handlers_disconnect_by_data (self->bus, self);
+  g_set_object (&self->bus, bus);
+  if (bus != NULL)
+    {
+      g_signal_connect (bus, "message", G_CALLBACK (bus_message_cb), self);
+      g_signal_connect (bus, "subscribed", G_CALLBACK (bus_subscribed_cb), self);
+    }
+}
+
+ConfabdBus *
+confabd_hub_get_bus (ConfabdHub *self)
+{
+  g_return_val_if_fail (CONFABD_IS_HUB (self), NULL);
+
+  return self->bus;
+}
