@@ -30,6 +30,7 @@ static const char * const error_names[] = {
   [CONFAB_PROTOCOL_ERROR_FORBIDDEN] = "forbidden",
   [CONFAB_PROTOCOL_ERROR_RATE_LIMITED] = "rate_limited",
   [CONFAB_PROTOCOL_ERROR_INTERNAL] = "internal",
+  [CONFAB_PROTOCOL_ERROR_UNAVAILABLE] = "unavailable",
 };
 
 const char *

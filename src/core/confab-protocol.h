@@ -37,6 +37,9 @@ typedef enum
   CONFAB_PROTOCOL_ERROR_FORBIDDEN,
   CONFAB_PROTOCOL_ERROR_RATE_LIMITED,
   CONFAB_PROTOCOL_ERROR_INTERNAL,
+  /* The server's database cannot be reached: nothing was stored, the same
+   * frame can be sent again in a moment (retry_after). */
+  CONFAB_PROTOCOL_ERROR_UNAVAILABLE,
 } ConfabProtocolError;
 
 GQuark       confab_protocol_error_quark           (void);

@@ -124,11 +124,23 @@ confabd_connection_refuse (ConfabdConnection *self,
                            gint64             retry_after)
 {
   g_autoptr(JsonNode) frame = NULL;
+  g_autoptr(GError) unavailable = NULL;
 
   g_return_if_fail (CONFABD_IS_CONNECTION (self));
   g_return_if_fail (error != NULL);
 
-  if (error->domain == CONFAB_PROTOCOL_ERROR)
+  /* Sign-in and session checks read the store outside the hub. */
+  if (confabd_storage_error_is_unavailable (error))
+    {
+      g_warning ("%s: %s failed, the store is unavailable: %s", self->peer,
+                 type != NULL ? type : "frame", error->message);
+      unavailable = g_error_new_literal (CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_UNAVAILABLE,
+                                         _("The server cannot reach its database right now. "
+                                           "Nothing was stored; try again in a moment."));
+      error = unavailable;
+      retry_after = MAX (retry_after, 2);
+    }
+  else if (error->domain == CONFAB_PROTOCOL_ERROR)
     g_debug ("%s: %s refused: %s: %s", self->peer, type != NULL ? type : "frame",
              confab_protocol_error_to_string (error->code), error->message);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -21,6 +21,9 @@ _confabd_node_take_object (JsonObject *object)
   return node;
 }
 
+/* Seconds a client waits before sending again what "unavailable" refused. */
+#define CONFABD_UNAVAILABLE_RETRY_AFTER 2
+
 /* Room and chat names, thread titles. */
 #define CONFABD_MAX_NAME 256
 
@@ -66,6 +69,7 @@ gboolean     _confabd_hub_enter_room_id     (ConfabdRequest        *request,
 gboolean     _confabd_hub_require           (ConfabdRequest        *request,
                                              ConfabAction           action,
                                              GError               **error);
+/* Maps a storage error to the frame's error (unavailable, conflict…). */
 gboolean     _confabd_hub_storage_failed    (GError               **error,
                                              GError                *local_error,
                                              const char            *not_found);

@@ -81,9 +81,28 @@ _confabd_hub_storage_failed (GError     **error,
   else if (g_error_matches (owned, CONFABD_STORAGE_ERROR, CONFABD_STORAGE_ERROR_CONFLICT))
     g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_CONFLICT,
                          owned->message);
+  else if (confabd_storage_error_is_unavailable (owned))
+    {
+      /* Logged here, since the client only gets the gist. */
+      g_warning ("The store is unavailable: %s", owned->message);
+      g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_UNAVAILABLE,
+                           _("The server cannot reach its database right now. Nothing was "
+                             "stored; try again in a moment."));
+    }
   else
     g_propagate_error (error, g_steal_pointer (&owned));
   return FALSE;
+}
+
+gboolean
+confabd_storage_error_is_unavailable (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
 }
 
 gboolean
@@ -605,7 +624,10 @@ confabd_hub_handle_frame (ConfabdHub        *self,
   g_return_if_fail (request.user != NULL);
 
   if (!handler (&request, &error))
-    confabd_connection_refuse (connection, type, re, error, 0);
+    confabd_connection_refuse (connection, type, re, error,
+                               g_error_matches (error, CONFAB_PROTOCOL_ERROR,
+                                                CONFAB_PROTOCOL_ERROR_UNAVAILABLE)
+                                 ? CONFABD_UNAVAILABLE_RETRY_AFTER : 0);
 }
 
 void

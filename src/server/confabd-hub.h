@@ -27,6 +27,9 @@ gboolean         confabd_hub_recover            (ConfabdHub        *self,
 void             confabd_hub_set_bus            (ConfabdHub        *self,
                                                  ConfabdBus        *bus);
 ConfabdBus      *confabd_hub_get_bus            (ConfabdHub        *self);
+/* Whether a storage error means the database cannot be reached right now
+ * (PostgreSQL down or restarting): the client gets "unavailable". */
+gboolean         confabd_storage_error_is_unavailable (const GError *error);
 ConfabdStorage  *confabd_hub_get_storage        (ConfabdHub        *self);
 ConfabdAccounts *confabd_hub_get_accounts       (ConfabdHub        *self);
 gboolean         confabd_hub_get_allow_register (ConfabdHub        *self);
