@@ -1,7 +1,6 @@
 /* confabd-bus.c: Redis publish/subscribe between confabd instances
  *
- * Two hiredis asynchronous connections on the GLib main loop (hiredis's own
- * GLib adapter): one subscribed to "confab:room:*", one for PUBLISH and the
+ * Two hiredis asynchronous connections on the GLib main loop: one subscribed to "confab:room:*", one for PUBLISH and the
  * rate-limit counters (a subscribed connection can send nothing else).
  * A dropped connection is retried after 0.25 s, doubling up to 5 s; while
  * both are up there is no timer at all.
@@ -15,10 +14,10 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
-#include <hiredis/adapters/glib.h>
 
 #include "confab-protocol.h"
 #include "confabd-bus.h"
@@ -39,6 +38,7 @@ struct _ConfabdBus
   char       *instance_id;
   Link       *sub;
   Link       *pub;
+  GHashTable *unpublished;   /* room → Publication: its latest event Redis did not take */
   gboolean    subscribed;
   gboolean    disposed;
 };
@@ -50,6 +50,7 @@ struct _Link
   const char        *name;      /* "subscriber" or "publisher" */
   redisAsyncContext *context;   /* NULL while down */
   GSource           *source;
+  GSource           *dead_source;  /* of a context hiredis is freeing */
   guint              retry_id;
   guint              retry_ms;
   gboolean           up;
@@ -60,7 +61,111 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ConfabdBus, confabd_bus, G_TYPE_OBJECT)
 
-static void link_connect (Link *link);
+static void link_connect       (Link       *link);
+static void flush_unpublished  (ConfabdBus *self);
+
+/* ---- hiredis on the GLib main loop
+ *
+ * Written here rather than taken from hiredis's adapters/glib.h: in the
+ * version Debian 12 ships (0.14), a write that fails frees the context and
+ * the adapter then reads from it in the same dispatch (use after free when
+ * Redis goes away). This one stops once the link has lost its context. */
+
+typedef struct
+{
+  GSource  source;
+  Link    *link;
+  GPollFD  poll_fd;
+} RedisSource;
+
+static void
+redis_source_update (RedisSource *source,
+                     gushort      add,
+                     gushort      remove)
+{
+  source->poll_fd.events = (source->poll_fd.events | add) & ~remove;
+  g_main_context_wakeup (g_source_get_context ((GSource *) source));
+}
+
+static void redis_add_read (void *data)  { redis_source_update (data, G_IO_IN, 0); }
+static void redis_del_read (void *data)  { redis_source_update (data, 0, G_IO_IN); }
+static void redis_add_write (void *data) { redis_source_update (data, G_IO_OUT, 0); }
+static void redis_del_write (void *data) { redis_source_update (data, 0, G_IO_OUT); }
+
+/* hiredis is freeing the context: no more events for it. */
+static void
+redis_cleanup (void *data)
+{
+  RedisSource *source = data;
+
+  source->poll_fd.events = 0;
+  if (source->poll_fd.fd >= 0 && !g_source_is_destroyed ((GSource *) source))
+    g_source_remove_poll ((GSource *) source, &source->poll_fd);
+  source->poll_fd.fd = -1;
+}
+
+static gboolean
+redis_source_check (GSource *base)
+{
+  RedisSource *source = (RedisSource *) base;
+
+  return (source->poll_fd.events & source->poll_fd.revents) != 0;
+}
+
+static gboolean
+redis_source_prepare (GSource *base,
+                      int     *timeout)
+{
+  *timeout = -1;
+  return redis_source_check (base);
+}
+
+static gboolean
+redis_source_dispatch (GSource     *base,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  RedisSource *source = (RedisSource *) base;
+  redisAsyncContext *context = source->link->context;
+  gushort revents = source->poll_fd.revents;
+
+  source->poll_fd.revents = 0;
+  if (context == NULL || source->link->source != base)
+    return G_SOURCE_CONTINUE;
+  if (revents & (G_IO_OUT | G_IO_ERR | G_IO_HUP))
+    redisAsyncHandleWrite (context);
+  /* The write may have lost the connection, and the context with it. */
+  if (source->link->context == context && source->link->source == base &&
+      (revents & (G_IO_IN | G_IO_ERR | G_IO_HUP)))
+    redisAsyncHandleRead (context);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSource *
+redis_source_new (Link              *link,
+                  redisAsyncContext *context)
+{
+  static GSourceFuncs funcs = {
+    .prepare = redis_source_prepare,
+    .check = redis_source_check,
+    .dispatch = redis_source_dispatch,
+  };
+  RedisSource *source = (RedisSource *) g_source_new (&funcs, sizeof (RedisSource));
+
+  g_source_set_static_name ((GSource *) source, "[confabd] redis");
+  source->link = link;
+  source->poll_fd.fd = context->c.fd;
+  source->poll_fd.events = 0;
+  g_source_add_poll ((GSource *) source, &source->poll_fd);
+
+  context->ev.addRead = redis_add_read;
+  context->ev.delRead = redis_del_read;
+  context->ev.addWrite = redis_add_write;
+  context->ev.delWrite = redis_del_write;
+  context->ev.cleanup = redis_cleanup;
+  context->ev.data = source;
+  return (GSource *) source;
+}
 
 /* ---- Connections */
 
@@ -73,7 +178,9 @@ link_schedule_retry (Link *link)
   link->retry_id = g_timeout_add_once (link->retry_ms, (GSourceOnceFunc) link_connect, link);
 }
 
-/* hiredis frees the context after this returns. */
+/* Called from hiredis's callbacks, which free the context (and run the
+ * adapter's cleanup on the source) after they return: the source is
+ * destroyed later, by link_reap. */
 static void
 link_forget_context (Link *link)
 {
@@ -81,8 +188,18 @@ link_forget_context (Link *link)
   link->up = FALSE;
   if (link->source != NULL)
     {
-      g_source_destroy (link->source);
-      g_clear_pointer (&link->source, g_source_unref);
+      g_clear_pointer (&link->dead_source, g_source_unref);
+      link->dead_source = g_steal_pointer (&link->source);
+    }
+}
+
+static void
+link_reap (Link *link)
+{
+  if (link->dead_source != NULL)
+    {
+      g_source_destroy (link->dead_source);
+      g_clear_pointer (&link->dead_source, g_source_unref);
     }
 }
 
@@ -115,6 +232,8 @@ on_connect (const redisAsyncContext *context,
   if (link == bus->sub)
     redisAsyncCommand (link->context, on_subscribed_reply, bus, "PSUBSCRIBE %s*",
                        CHANNEL_PREFIX);
+  else
+    flush_unpublished (bus);
 }
 
 static void
@@ -144,6 +263,7 @@ link_connect (Link *link)
   redisAsyncContext *context;
 
   link->retry_id = 0;
+  link_reap (link);
   context = redisAsyncConnect (bus->host, bus->port);
   if (context == NULL)
     {
@@ -160,7 +280,7 @@ link_connect (Link *link)
 
   context->data = link;
   link->context = context;
-  link->source = redis_source_new (context);
+  link->source = redis_source_new (link, context);
   g_source_attach (link->source, g_main_context_get_thread_default ());
   redisAsyncSetConnectCallback (context, on_connect);
   redisAsyncSetDisconnectCallback (context, on_disconnect);
@@ -192,6 +312,7 @@ link_free (Link *link)
       redisAsyncFree (context);
     }
   link_forget_context (link);
+  link_reap (link);
   g_free (link);
 }
 
@@ -278,6 +399,90 @@ on_subscribed_reply (redisAsyncContext *context,
                       reply->element[3]->len);
 }
 
+/* An event publication until Redis confirmed it. */
+typedef struct
+{
+  ConfabdBus *bus;
+  char       *room;
+  char       *text;
+  gint64      seq;
+} Publication;
+
+static void
+publication_free (Publication *publication)
+{
+  g_free (publication->room);
+  g_free (publication->text);
+  g_free (publication);
+}
+
+/* Keeps the room's latest unpublished event: once it is out, the other
+ * instances see the gap before it and read the rest from the storage. */
+static void
+keep_unpublished (ConfabdBus  *self,
+                  Publication *publication)
+{
+  Publication *kept = g_hash_table_lookup (self->unpublished, publication->room);
+
+  if (kept != NULL && kept->seq >= publication->seq)
+    publication_free (publication);
+  else
+    g_hash_table_replace (self->unpublished, publication->room, publication);
+}
+
+static void
+on_published (redisAsyncContext *context,
+              void              *reply,
+              void              *privdata)
+{
+  Publication *publication = privdata;
+  ConfabdBus *self = publication->bus;
+
+  (void) context;
+  /* No reply: the connection went away with the command (or the bus is
+   * being disposed). */
+  if (reply == NULL && !self->disposed)
+    keep_unpublished (self, publication);
+  else
+    publication_free (publication);
+}
+
+static void
+send_publication (ConfabdBus  *self,
+                  Publication *publication)
+{
+  g_autofree char *channel = g_strconcat (CHANNEL_PREFIX, publication->room, NULL);
+
+  /* %b: the payload may hold any byte, and is not reformatted. */
+  if (publication->seq > 0)
+    redisAsyncCommand (self->pub->context, on_published, publication, "PUBLISH %s %b", channel,
+                       publication->text, strlen (publication->text));
+  else
+    {
+      redisAsyncCommand (self->pub->context, NULL, NULL, "PUBLISH %s %b", channel,
+                         publication->text, strlen (publication->text));
+      publication_free (publication);
+    }
+}
+
+/* The publisher is back: what could not go out goes now. */
+static void
+flush_unpublished (ConfabdBus *self)
+{
+  GHashTableIter iter;
+  Publication *publication;
+
+  if (g_hash_table_size (self->unpublished) > 0)
+    g_message ("Redis: publishing the last event of %u rooms that missed the bus",
+               g_hash_table_size (self->unpublished));
+  g_hash_table_iter_init (&iter, self->unpublished);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &publication))
+    {
+      g_hash_table_iter_steal (&iter);
+      send_publication (self, publication);
+    }
+}
+
 void
 confabd_bus_publish (ConfabdBus     *self,
                      ConfabdBusKind  kind,
@@ -285,30 +490,38 @@ confabd_bus_publish (ConfabdBus     *self,
                      JsonNode       *frame)
 {
   g_autoptr(JsonNode) node = NULL;
-  g_autofree char *channel = NULL;
-  g_autofree char *text = NULL;
+  Publication *publication;
   JsonObject *message;
 
   g_return_if_fail (CONFABD_IS_BUS (self));
   g_return_if_fail (room != NULL && frame != NULL);
 
-  if (self->pub == NULL || !self->pub->up)
-    {
-      g_debug ("Redis is down: %s in %s reaches the other instances later",
-               kind == CONFABD_BUS_EVENT ? "an event" : "a live frame", room);
-      return;
-    }
+  /* Live frames are worth nothing late; events are kept until they went. */
+  if ((self->pub == NULL || !self->pub->up) && kind == CONFABD_BUS_RELAY)
+    return;
 
   node = json_node_init_object (json_node_alloc (), json_object_new ());
   message = json_node_get_object (node);
   json_object_set_string_member (message, "from", self->instance_id);
   json_object_set_string_member (message, "kind", kind == CONFABD_BUS_EVENT ? "event" : "relay");
   json_object_set_member (message, "frame", json_node_copy (frame));
-  text = confab_protocol_to_string (node);
-  channel = g_strconcat (CHANNEL_PREFIX, room, NULL);
-  /* %b: the payload may hold any byte, and is not reformatted. */
-  redisAsyncCommand (self->pub->context, NULL, NULL, "PUBLISH %s %b", channel, text,
-                     strlen (text));
+
+  publication = g_new0 (Publication, 1);
+  publication->bus = self;
+  publication->room = g_strdup (room);
+  publication->text = confab_protocol_to_string (node);
+  if (kind == CONFABD_BUS_EVENT)
+    publication->seq = MAX (1, json_object_get_int_member_with_default (json_node_get_object (frame),
+                                                                        "seq", 1));
+
+  if (self->pub == NULL || !self->pub->up)
+    {
+      g_debug ("Redis is down: event #%" G_GINT64_FORMAT " in %s goes out when it is back",
+               publication->seq, room);
+      keep_unpublished (self, publication);
+      return;
+    }
+  send_publication (self, publication);
 }
 
 /* ---- Counters */
@@ -399,6 +612,10 @@ confabd_bus_start (ConfabdBus *self)
   g_return_if_fail (CONFABD_IS_BUS (self));
   g_return_if_fail (self->sub == NULL);
 
+  /* hiredis writes with write(2): a Redis that went away would kill the
+   * process with SIGPIPE instead of giving EPIPE. */
+  signal (SIGPIPE, SIG_IGN);
+
   self->sub = link_new (self, "subscriber");
   self->pub = link_new (self, "publisher");
   link_connect (self->sub);
@@ -413,6 +630,7 @@ confabd_bus_dispose (GObject *object)
   self->disposed = TRUE;
   g_clear_pointer (&self->sub, link_free);
   g_clear_pointer (&self->pub, link_free);
+  g_clear_pointer (&self->unpublished, g_hash_table_unref);
 
   G_OBJECT_CLASS (confabd_bus_parent_class)->dispose (object);
 }
@@ -448,6 +666,9 @@ static void
 confabd_bus_init (ConfabdBus *self)
 {
   self->instance_id = confab_protocol_new_id ('i');
+  /* Keys are the publications' own room strings. */
+  self->unpublished = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) publication_free);
 }
 
 ConfabdBus *
