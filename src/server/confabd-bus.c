@@ -7,6 +7,9 @@
  *
  * A message is {"from": INSTANCE, "kind": "event"|"relay", "frame": {…}}.
  *
+ * Losing Redis is logged with g_message, not g_warning: it is something
+ * that happens to a cluster (and that the tests do on purpose), not a bug.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -39,6 +42,7 @@ struct _ConfabdBus
   Link       *sub;
   Link       *pub;
   GHashTable *unpublished;   /* room → Publication: its latest event Redis did not take */
+  guint       heartbeat_id;
   gboolean    subscribed;
   gboolean    disposed;
 };
@@ -56,13 +60,14 @@ struct _Link
   gboolean           up;
 };
 
-enum { SIGNAL_MESSAGE, SIGNAL_SUBSCRIBED, N_SIGNALS };
+enum { SIGNAL_MESSAGE, SIGNAL_SUBSCRIBED, SIGNAL_HEARTBEAT, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ConfabdBus, confabd_bus, G_TYPE_OBJECT)
 
 static void link_connect       (Link       *link);
 static void flush_unpublished  (ConfabdBus *self);
+static void start_heartbeat    (ConfabdBus *self);
 
 /* ---- hiredis on the GLib main loop
  *
@@ -233,7 +238,10 @@ on_connect (const redisAsyncContext *context,
     redisAsyncCommand (link->context, on_subscribed_reply, bus, "PSUBSCRIBE %s*",
                        CHANNEL_PREFIX);
   else
-    flush_unpublished (bus);
+    {
+      flush_unpublished (bus);
+      start_heartbeat (bus);
+    }
 }
 
 static void
@@ -246,12 +254,14 @@ on_disconnect (const redisAsyncContext *context,
   if (link == bus->sub && bus->subscribed)
     {
       bus->subscribed = FALSE;
-      g_warning ("Redis subscription lost (%s): events from other instances wait "
+      g_message ("Redis subscription lost (%s): events from other instances wait "
                  "until it is back", status == REDIS_OK ? "closed" : context->errstr);
     }
   else if (link->up)
-    g_warning ("Redis %s connection lost: %s", link->name,
+    g_message ("Redis %s connection lost: %s", link->name,
                status == REDIS_OK ? "closed" : context->errstr);
+  if (link == bus->pub)
+    g_clear_handle_id (&bus->heartbeat_id, g_source_remove);
   link_forget_context (link);
   link_schedule_retry (link);
 }
@@ -365,7 +375,7 @@ dispatch_message (ConfabdBus *self,
       return;
     }
 
-  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, kind, room, frame);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, kind, room, from, frame);
 }
 
 /* Every reply on the subscribed connection: the PSUBSCRIBE confirmation,
@@ -524,6 +534,158 @@ confabd_bus_publish (ConfabdBus     *self,
   send_publication (self, publication);
 }
 
+/* ---- Commands */
+
+void
+confabd_bus_send (ConfabdBus *self,
+                  const char *format,
+                  ...)
+{
+  va_list args;
+
+  g_return_if_fail (CONFABD_IS_BUS (self));
+
+  if (self->pub == NULL || !self->pub->up)
+    return;
+  va_start (args, format);
+  redisvAsyncCommand (self->pub->context, NULL, NULL, format, args);
+  va_end (args);
+}
+
+typedef struct
+{
+  ConfabdBus                *bus;
+  GObject                   *owner;
+  ConfabdBusIntCallback      int_callback;
+  ConfabdBusStringsCallback  strings_callback;
+  gpointer                   user_data;
+  GDestroyNotify             destroy;
+} Query;
+
+static void
+on_query_reply (redisAsyncContext *context,
+                void              *reply_pointer,
+                void              *privdata)
+{
+  Query *query = privdata;
+  redisReply *reply = reply_pointer;
+
+  (void) context;
+  if (reply != NULL && !query->bus->disposed)
+    {
+      if (query->int_callback != NULL && reply->type == REDIS_REPLY_INTEGER)
+        query->int_callback (query->owner, reply->integer, query->user_data);
+      else if (query->strings_callback != NULL && reply->type == REDIS_REPLY_ARRAY)
+        {
+          g_autoptr(GPtrArray) values = g_ptr_array_new ();
+
+          for (size_t i = 0; i < reply->elements; i++)
+            if (reply->element[i]->type == REDIS_REPLY_STRING)
+              g_ptr_array_add (values, reply->element[i]->str);
+          g_ptr_array_add (values, NULL);
+          query->strings_callback (query->owner, (const char * const *) values->pdata,
+                                   query->user_data);
+        }
+      else if (reply->type == REDIS_REPLY_ERROR)
+        g_warning ("Redis refused a command: %s", reply->str);
+    }
+
+  if (query->destroy != NULL)
+    query->destroy (query->user_data);
+  g_object_unref (query->owner);
+  g_free (query);
+}
+
+static void
+query_valist (ConfabdBus                *self,
+              GObject                   *owner,
+              ConfabdBusIntCallback      int_callback,
+              ConfabdBusStringsCallback  strings_callback,
+              gpointer                   user_data,
+              GDestroyNotify             destroy,
+              const char                *format,
+              va_list                    args)
+{
+  Query *query;
+
+  if (self->pub == NULL || !self->pub->up)
+    {
+      if (destroy != NULL)
+        destroy (user_data);
+      return;
+    }
+
+  query = g_new0 (Query, 1);
+  query->bus = self;
+  query->owner = g_object_ref (owner);
+  query->int_callback = int_callback;
+  query->strings_callback = strings_callback;
+  query->user_data = user_data;
+  query->destroy = destroy;
+  redisvAsyncCommand (self->pub->context, on_query_reply, query, format, args);
+}
+
+void
+confabd_bus_query_int (ConfabdBus            *self,
+                       GObject               *owner,
+                       ConfabdBusIntCallback  callback,
+                       gpointer               user_data,
+                       GDestroyNotify         destroy,
+                       const char            *format,
+                       ...)
+{
+  va_list args;
+
+  g_return_if_fail (CONFABD_IS_BUS (self));
+  g_return_if_fail (G_IS_OBJECT (owner) && callback != NULL);
+
+  va_start (args, format);
+  query_valist (self, owner, callback, NULL, user_data, destroy, format, args);
+  va_end (args);
+}
+
+void
+confabd_bus_query_strings (ConfabdBus                *self,
+                           GObject                   *owner,
+                           ConfabdBusStringsCallback  callback,
+                           gpointer                   user_data,
+                           GDestroyNotify             destroy,
+                           const char                *format,
+                           ...)
+{
+  va_list args;
+
+  g_return_if_fail (CONFABD_IS_BUS (self));
+  g_return_if_fail (G_IS_OBJECT (owner) && callback != NULL);
+
+  va_start (args, format);
+  query_valist (self, owner, NULL, callback, user_data, destroy, format, args);
+  va_end (args);
+}
+
+/* ---- Heartbeat */
+
+static gboolean
+heartbeat_cb (gpointer user_data)
+{
+  ConfabdBus *self = user_data;
+  g_autofree char *key = g_strconcat ("confab:instance:", self->instance_id, NULL);
+
+  confabd_bus_send (self, "SET %s %" G_GINT64_FORMAT " PX %d", key,
+                    g_get_real_time () / 1000, CONFABD_BUS_INSTANCE_TTL_MS);
+  g_signal_emit (self, signals[SIGNAL_HEARTBEAT], 0);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Only while the publisher is up: a server with Redis down does not wake. */
+static void
+start_heartbeat (ConfabdBus *self)
+{
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  heartbeat_cb (self);
+  self->heartbeat_id = g_timeout_add_seconds (CONFABD_BUS_HEARTBEAT_SECONDS, heartbeat_cb, self);
+}
+
 /* ---- Counters */
 
 typedef struct
@@ -628,6 +790,7 @@ confabd_bus_dispose (GObject *object)
   ConfabdBus *self = CONFABD_BUS (object);
 
   self->disposed = TRUE;
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
   g_clear_pointer (&self->sub, link_free);
   g_clear_pointer (&self->pub, link_free);
   g_clear_pointer (&self->unpublished, g_hash_table_unref);
@@ -656,9 +819,12 @@ confabd_bus_class_init (ConfabdBusClass *klass)
 
   signals[SIGNAL_MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_STRING, JSON_TYPE_OBJECT);
+                  G_TYPE_NONE, 4, G_TYPE_INT, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[SIGNAL_SUBSCRIBED] =
     g_signal_new ("subscribed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_HEARTBEAT] =
+    g_signal_new ("heartbeat", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
 }
 

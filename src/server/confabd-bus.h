@@ -44,10 +44,46 @@ void        confabd_bus_publish         (ConfabdBus      *self,
                                          JsonNode        *frame);
 
 /* Signals:
- *   "message" (ConfabdBusKind kind, const char *room, JsonObject *frame):
- *     a frame another instance published.
+ *   "message" (ConfabdBusKind kind, const char *room, const char *from,
+ *              JsonObject *frame):
+ *     a frame another instance (@from, its id) published.
  *   "subscribed" (): the subscription is (again) in place: anything
- *     published meanwhile may be lost, so the hub fills its rooms' gaps. */
+ *     published meanwhile may be lost, so the hub fills its rooms' gaps.
+ *   "heartbeat" (): every CONFABD_BUS_HEARTBEAT_SECONDS while Redis is up,
+ *     after this instance renewed its key "confab:instance:ID" (which
+ *     expires after CONFABD_BUS_INSTANCE_TTL_MS): time to renew what else
+ *     it keeps there and to look at the others'. */
+#define CONFABD_BUS_HEARTBEAT_SECONDS 5
+#define CONFABD_BUS_INSTANCE_TTL_MS   15000
+
+/* Commands with the hiredis format (%s, %b…), sent as they come; nothing
+ * is sent while Redis is down. */
+void        confabd_bus_send            (ConfabdBus      *self,
+                                         const char      *format,
+                                         ...);
+/* The same, with the answer for @callback: an integer, or an array of
+ * strings. Not called when Redis cannot answer. @owner is kept alive
+ * until then. */
+typedef void (*ConfabdBusIntCallback)     (GObject            *owner,
+                                           gint64              value,
+                                           gpointer            user_data);
+typedef void (*ConfabdBusStringsCallback) (GObject            *owner,
+                                           const char * const *values,
+                                           gpointer            user_data);
+void        confabd_bus_query_int       (ConfabdBus                *self,
+                                         GObject                   *owner,
+                                         ConfabdBusIntCallback      callback,
+                                         gpointer                   user_data,
+                                         GDestroyNotify             destroy,
+                                         const char                *format,
+                                         ...);
+void        confabd_bus_query_strings   (ConfabdBus                *self,
+                                         GObject                   *owner,
+                                         ConfabdBusStringsCallback  callback,
+                                         gpointer                   user_data,
+                                         GDestroyNotify             destroy,
+                                         const char                *format,
+                                         ...);
 
 /* Redis commands for the rate limits shared by the instances. The answer
  * comes to @callback on the main context: the counter's new value, or -1

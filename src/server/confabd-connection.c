@@ -132,7 +132,7 @@ confabd_connection_refuse (ConfabdConnection *self,
   /* Sign-in and session checks read the store outside the hub. */
   if (confabd_storage_error_is_unavailable (error))
     {
-      g_warning ("%s: %s failed, the store is unavailable: %s", self->peer,
+      g_message ("%s: %s failed, the store is unavailable: %s", self->peer,
                  type != NULL ? type : "frame", error->message);
       unavailable = g_error_new_literal (CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_UNAVAILABLE,
                                          _("The server cannot reach its database right now. "

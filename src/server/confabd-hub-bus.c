@@ -40,11 +40,19 @@ apply_effects (ConfabdHub         *self,
     {
       const char *chat = json_object_get_string_member_with_default (data, "chat", "");
 
-      if (confabd_live_room_lookup_stream (live, message) == NULL)
+      ConfabdStream *stream = confabd_live_room_lookup_stream (live, message);
+
+      if (stream == NULL)
         confabd_live_room_add_stream (live, message, chat, event->author, NULL);
+      else if (stream->caller != NULL)
+        _confabd_hub_own_stream (self, message);
     }
   else if (g_str_equal (event->event, "stream.ended") && message != NULL)
     {
+      ConfabdStream *stream = confabd_live_room_lookup_stream (live, message);
+
+      if (stream != NULL && stream->caller != NULL && self->bus != NULL)
+        confabd_bus_send (self->bus, "HDEL confab:streams %s", message);
       confabd_live_room_remove_stream (live, message);
       _confabd_hub_forget_if_idle (self, live);
     }
@@ -129,7 +137,7 @@ _confabd_hub_deliver (ConfabdHub         *self,
         /* Better late and in order than never: the next event or the next
          * resubscription tries again. */
         {
-          g_warning ("%s: cannot fetch events %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
+          g_message ("%s: cannot fetch events %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
                      " from the storage: %s", event->room, last + 1, event->seq - 1,
                      error->message);
           return;
@@ -231,6 +239,7 @@ static void
 bus_message_cb (ConfabdBus     *bus,
                 ConfabdBusKind  kind,
                 const char     *room,
+                const char     *from,
                 JsonObject     *frame,
                 ConfabdHub     *self)
 {
@@ -253,10 +262,16 @@ bus_message_cb (ConfabdBus     *bus,
     {
       g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), frame);
       g_autofree char *text = confab_protocol_to_string (node);
+      const char *type = json_object_get_string_member_with_default (frame, "type", "");
 
-      if (g_strcmp0 (json_object_get_string_member_with_default (frame, "type", NULL),
-                     "stream.delta") == 0)
+      if (g_str_equal (type, "stream.delta"))
         mirror_delta (live, frame);
+      else if (g_str_equal (type, "presence"))
+        {
+          /* Sent on only when it changes what this instance's clients know. */
+          if (!_confabd_hub_remote_presence (self, live, from, frame))
+            return;
+        }
       confabd_live_room_send_text (live, text, NULL);
     }
 }
@@ -281,7 +296,7 @@ bus_subscribed_cb (ConfabdBus *bus,
 
       live = g_ptr_array_index (rooms, i);
       if (confabd_live_room_get_last_seq (live) > 0 && !fill_gap (self, live, 0, &error))
-        g_warning ("%s: cannot catch up after the bus came back: %s",
+        g_message ("%s: cannot catch up after the bus came back: %s",
                    confabd_live_room_get_id (live), error->message);
     }
 }
@@ -300,6 +315,7 @@ confabd_hub_set_bus (ConfabdHub *self,
     {
       g_signal_connect (bus, "message", G_CALLBACK (bus_message_cb), self);
       g_signal_connect (bus, "subscribed", G_CALLBACK (bus_subscribed_cb), self);
+      g_signal_connect_swapped (bus, "heartbeat", G_CALLBACK (_confabd_hub_heartbeat), self);
     }
 }
 

@@ -487,6 +487,8 @@ lookup_own_stream (ConfabdRequest  *request,
         goto forbidden;
       /* The caller may have reconnected (here, or here after its instance
        * went away, taking over the mirror): its new connection carries on. */
+      if (stream->caller == NULL)
+        _confabd_hub_own_stream (request->hub, id);
       stream->caller = request->connection;
       return stream;
     }
@@ -508,6 +510,7 @@ lookup_own_stream (ConfabdRequest  *request,
                                              request->connection);
       g_string_assign (stream->text, message->text != NULL ? message->text : "");
       stream->incomplete = TRUE;
+      _confabd_hub_own_stream (request->hub, id);
       g_message ("%s: %s carries on reply %s in %s here",
                  confabd_connection_get_peer (request->connection), request->user, id,
                  request->room);

@@ -101,6 +101,28 @@ ConfabdEvent *_confabd_hub_append           (ConfabdHub            *self,
                                              ConfabdMessageChange   change,
                                              const ConfabdMessage  *message,
                                              GError               **error);
+/* confabd-hub-cluster.c: what instances share in Redis besides events */
+/* @user came online here (their first connection in @live) or went
+ * offline here (their last): tells the room's clients, here and on the
+ * other instances, unless another instance still has them online. */
+void         _confabd_hub_presence_changed  (ConfabdHub            *self,
+                                             ConfabdLiveRoom       *live,
+                                             const char            *user,
+                                             gboolean               online,
+                                             ConfabdConnection     *except);
+/* A presence frame from instance @from: TRUE if this instance's clients
+ * should get it (it changes what they know). */
+gboolean     _confabd_hub_remote_presence   (ConfabdHub            *self,
+                                             ConfabdLiveRoom       *live,
+                                             const char            *from,
+                                             JsonObject            *frame);
+/* This instance relays reply @message now (started, or taken over). */
+void         _confabd_hub_own_stream        (ConfabdHub            *self,
+                                             const char            *message);
+/* Every CONFABD_BUS_HEARTBEAT_SECONDS: presence renewed and read back,
+ * replies of instances that went away ended as interrupted. */
+void         _confabd_hub_heartbeat         (ConfabdHub            *self);
+
 /* confabd-hub-bus.c */
 /* Publishes a stored event to the other instances and delivers it here. */
 void         _confabd_hub_broadcast         (ConfabdHub            *self,
@@ -139,6 +161,11 @@ ConfabdLiveRoom *_confabd_hub_ensure_live       (ConfabdHub            *self,
                                              const char            *room);
 void         _confabd_hub_forget_if_idle    (ConfabdHub            *self,
                                              ConfabdLiveRoom           *live);
+/* A reply left streaming in the store that nobody relays: stored as
+ * interrupted with the text the store has (event stream.ended, broadcast). */
+gboolean     _confabd_hub_interrupt_stored  (ConfabdHub            *self,
+                                             ConfabdMessage        *message,
+                                             GError               **error);
 /* Stores @stream's text so far as interrupted (event stream.ended),
  * broadcasts it and removes the stream. */
 void         _confabd_hub_interrupt_stream  (ConfabdHub            *self,

@@ -84,7 +84,7 @@ _confabd_hub_storage_failed (GError     **error,
   else if (confabd_storage_error_is_unavailable (owned))
     {
       /* Logged here, since the client only gets the gist. */
-      g_warning ("The store is unavailable: %s", owned->message);
+      g_message ("The store is unavailable: %s", owned->message);
       g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_UNAVAILABLE,
                            _("The server cannot reach its database right now. Nothing was "
                              "stored; try again in a moment."));
@@ -409,30 +409,14 @@ _confabd_hub_forget_if_idle (ConfabdHub  *self,
     g_hash_table_remove (self->rooms, confabd_live_room_get_id (live));
 }
 
-static void
-send_presence (ConfabdHub        *self,
-               ConfabdLiveRoom   *live,
-               const char        *user,
-               gboolean           online,
-               ConfabdConnection *except)
-{
-  g_autoptr(JsonNode) node = _confabd_node_take_object (json_object_new ());
-  JsonObject *frame = json_node_get_object (node);
-
-  json_object_set_string_member (frame, "type", "presence");
-  json_object_set_string_member (frame, "room", confabd_live_room_get_id (live));
-  json_object_set_string_member (frame, "user", user);
-  json_object_set_boolean_member (frame, "online", online);
-  _confabd_hub_relay (self, live, node, except);
-}
-
 void
 _confabd_hub_add_to_live (ConfabdHub        *self,
                           ConfabdLiveRoom       *live,
                           ConfabdConnection *connection)
 {
   if (confabd_live_room_add_connection (live, connection))
-    send_presence (self, live, confabd_connection_get_user (connection), TRUE, connection);
+    _confabd_hub_presence_changed (self, live, confabd_connection_get_user (connection), TRUE,
+                                   connection);
 }
 
 void
@@ -444,7 +428,7 @@ _confabd_hub_leave_live (ConfabdHub        *self,
   g_autofree char *user = g_strdup (confabd_connection_get_user (connection));
 
   if (confabd_live_room_remove_connection (live, connection))
-    send_presence (self, live, user, FALSE, NULL);
+    _confabd_hub_presence_changed (self, live, user, FALSE, NULL);
   _confabd_hub_forget_if_idle (self, live);
 }
 
@@ -483,6 +467,33 @@ _confabd_hub_interrupt_stream (ConfabdHub    *self,
     }
 
   confabd_live_room_remove_stream (live, message_id);
+}
+
+gboolean
+_confabd_hub_interrupt_stored (ConfabdHub      *self,
+                               ConfabdMessage  *message,
+                               GError         **error)
+{
+  g_autoptr(ConfabdEvent) event = NULL;
+  JsonObject *data = json_object_new ();
+  ConfabdMessage change = {
+    .id = message->id,
+    .room = message->room,
+    .status = (char *) "interrupted",
+  };
+
+  /* The deltas were never stored: the text is what the store has. */
+  json_object_set_string_member (data, "message", message->id);
+  json_object_set_string_member (data, "text", message->text != NULL ? message->text : "");
+  json_object_set_string_member (data, "status", "interrupted");
+  json_object_set_null_member (data, "error");
+
+  event = _confabd_hub_append (self, message->room, "stream.ended", message->author, data,
+                               CONFABD_MESSAGE_CHANGE_UPDATE, &change, error);
+  if (event == NULL)
+    return FALSE;
+  _confabd_hub_broadcast (self, event);
+  return TRUE;
 }
 
 /* Interrupts the replies in @live relayed by @connection, or by @user. */
@@ -654,27 +665,8 @@ confabd_hub_recover (ConfabdHub  *self,
     return FALSE;
 
   for (guint i = 0; i < streaming->len; i++)
-    {
-      ConfabdMessage *message = g_ptr_array_index (streaming, i);
-      g_autoptr(ConfabdEvent) event = NULL;
-      JsonObject *data = json_object_new ();
-      ConfabdMessage change = {
-        .id = message->id,
-        .room = message->room,
-        .status = (char *) "interrupted",
-      };
-
-      /* The deltas were never stored: the text is what the store has. */
-      json_object_set_string_member (data, "message", message->id);
-      json_object_set_string_member (data, "text", message->text != NULL ? message->text : "");
-      json_object_set_string_member (data, "status", "interrupted");
-      json_object_set_null_member (data, "error");
-
-      event = _confabd_hub_append (self, message->room, "stream.ended", message->author, data,
-                                   CONFABD_MESSAGE_CHANGE_UPDATE, &change, error);
-      if (event == NULL)
-        return FALSE;
-    }
+    if (!_confabd_hub_interrupt_stored (self, g_ptr_array_index (streaming, i), error))
+      return FALSE;
 
   if (streaming->len > 0)
     g_message ("Marked %u replies a stopped server left open as interrupted", streaming->len);

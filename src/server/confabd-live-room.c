@@ -16,6 +16,7 @@ struct _ConfabdLiveRoom
   char       *id;
   GPtrArray  *connections;   /* ConfabdConnection, owned */
   GHashTable *online;        /* user → number of their connections in the room */
+  GHashTable *remote;        /* user → set of the other instances they are online on */
   GPtrArray  *streams;       /* ConfabdStream, oldest first */
   gint64      last_seq;
 };
@@ -113,11 +114,81 @@ confabd_live_room_get_connections (ConfabdLiveRoom *self)
 
 gboolean
 confabd_live_room_is_online (ConfabdLiveRoom *self,
-                        const char  *user)
+                             const char      *user)
+{
+  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), FALSE);
+
+  return g_hash_table_contains (self->online, user) || g_hash_table_contains (self->remote, user);
+}
+
+gboolean
+confabd_live_room_is_online_here (ConfabdLiveRoom *self,
+                                  const char      *user)
 {
   g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), FALSE);
 
   return g_hash_table_contains (self->online, user);
+}
+
+gboolean
+confabd_live_room_is_online_elsewhere (ConfabdLiveRoom *self,
+                                       const char      *user)
+{
+  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), FALSE);
+
+  return g_hash_table_contains (self->remote, user);
+}
+
+GList *
+confabd_live_room_get_users_here (ConfabdLiveRoom *self)
+{
+  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), NULL);
+
+  return g_hash_table_get_keys (self->online);
+}
+
+void
+confabd_live_room_set_remote (ConfabdLiveRoom *self,
+                              const char      *user,
+                              const char      *instance,
+                              gboolean         online)
+{
+  GHashTable *instances;
+
+  g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
+
+  instances = g_hash_table_lookup (self->remote, user);
+  if (online)
+    {
+      if (instances == NULL)
+        {
+          instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_insert (self->remote, g_strdup (user), instances);
+        }
+      g_hash_table_add (instances, g_strdup (instance));
+    }
+  else if (instances != NULL)
+    {
+      g_hash_table_remove (instances, instance);
+      if (g_hash_table_size (instances) == 0)
+        g_hash_table_remove (self->remote, user);
+    }
+}
+
+GList *
+confabd_live_room_get_remote_users (ConfabdLiveRoom *self)
+{
+  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), NULL);
+
+  return g_hash_table_get_keys (self->remote);
+}
+
+void
+confabd_live_room_clear_remote (ConfabdLiveRoom *self)
+{
+  g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
+
+  g_hash_table_remove_all (self->remote);
 }
 
 void
@@ -228,6 +299,7 @@ confabd_live_room_finalize (GObject *object)
 
   g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_clear_pointer (&self->online, g_hash_table_unref);
+  g_clear_pointer (&self->remote, g_hash_table_unref);
   g_clear_pointer (&self->streams, g_ptr_array_unref);
   g_free (self->id);
 
@@ -247,5 +319,7 @@ confabd_live_room_init (ConfabdLiveRoom *self)
 {
   self->connections = g_ptr_array_new_with_free_func (g_object_unref);
   self->online = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->remote = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_hash_table_unref);
   self->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) stream_free);
 }

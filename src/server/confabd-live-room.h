@@ -38,8 +38,22 @@ gboolean       confabd_live_room_has_connection    (ConfabdLiveRoom       *self,
                                                ConfabdConnection *connection);
 /* The connections in the room, in the order they joined (owned by the room). */
 GPtrArray     *confabd_live_room_get_connections   (ConfabdLiveRoom       *self);
+/* Online here or, as far as this instance knows, on another one. */
 gboolean       confabd_live_room_is_online         (ConfabdLiveRoom       *self,
-                                               const char        *user);
+                                                    const char            *user);
+gboolean       confabd_live_room_is_online_here    (ConfabdLiveRoom       *self,
+                                                    const char            *user);
+gboolean       confabd_live_room_is_online_elsewhere (ConfabdLiveRoom     *self,
+                                                      const char          *user);
+/* The users with a connection here (owned by the room: free the list only). */
+GList         *confabd_live_room_get_users_here    (ConfabdLiveRoom       *self);
+/* Presence on other instances (confabd-hub-cluster.c keeps it up to date). */
+void           confabd_live_room_set_remote        (ConfabdLiveRoom       *self,
+                                                    const char            *user,
+                                                    const char            *instance,
+                                                    gboolean               online);
+GList         *confabd_live_room_get_remote_users  (ConfabdLiveRoom       *self);
+void           confabd_live_room_clear_remote      (ConfabdLiveRoom       *self);
 /* Sends @text to everyone in the room but @except (may be NULL). */
 void           confabd_live_room_send_text         (ConfabdLiveRoom       *self,
                                                const char        *text,

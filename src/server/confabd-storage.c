@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "confabd-pg-storage.h"
 #include "confabd-sqlite-storage.h"
 #include "confabd-storage.h"
 
@@ -379,16 +380,13 @@ confabd_storage_open (const char  *store_uri,
     path = g_strdup (store_uri + strlen ("sqlite:"));
   else if (g_str_has_prefix (store_uri, "postgres://") ||
            g_str_has_prefix (store_uri, "postgresql://"))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "PostgreSQL storage is not available in this version of confabd; "
-                   "use --store sqlite:PATH");
-      return NULL;
-    }
+    /* A libpq connection URI, as is. */
+    return confabd_pg_storage_new (store_uri, error);
   else
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "Unsupported store “%s”: expected sqlite:PATH", store_uri);
+                   "Unsupported store “%s”: expected sqlite:PATH or postgresql://…",
+                   store_uri);
       return NULL;
     }
 

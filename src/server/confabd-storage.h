@@ -2,8 +2,8 @@
  *
  * An interface so another backend (PostgreSQL, for scale-out) can replace
  * SQLite without touching the room logic. Calls are synchronous: the SQLite
- * backend answers in microseconds on the main loop; a networked backend would
- * add an async variant. Every write is durable when the call returns (the
+ * backend answers in microseconds on the main loop; the PostgreSQL backend
+ * bounds every wait (see confabd-pg-db.c), an async variant is future work. Every write is durable when the call returns (the
  * room logic acknowledges an event only after append_event returned TRUE).
  *
  * Errors: CONFABD_STORAGE_ERROR for what the caller can act on (not found,
@@ -257,7 +257,9 @@ gboolean        confabd_storage_chat_exists    (ConfabdStorage *self, const char
 GPtrArray      *confabd_storage_list_streaming (ConfabdStorage *self, GError **error);
 
 /* Opens the backend a --store value names: "sqlite:PATH" (or NULL: SQLite in
- * @data_dir/confabd.sqlite). Other schemes fail with G_IO_ERROR_NOT_SUPPORTED. */
+ * @data_dir/confabd.sqlite), or "postgres://…" / "postgresql://…" (a libpq
+ * connection URI, given to libpq as is). Other schemes fail with
+ * G_IO_ERROR_NOT_SUPPORTED. */
 ConfabdStorage *confabd_storage_open           (const char *store_uri, const char *data_dir,
                                                 GError **error);
 

@@ -15,11 +15,15 @@ ConfabdStorage *
 storage_open (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  gboolean pg = g_str_has_prefix (path, "postgresql://");
+  g_autofree char *uri = pg ? g_strdup (path) : g_strconcat ("sqlite:", path, NULL);
   ConfabdStorage *storage = confabd_storage_open (uri, NULL, &error);
 
   g_assert_no_error (error);
-  g_assert_true (CONFABD_IS_SQLITE_STORAGE (storage));
+  if (pg)
+    g_assert_true (CONFABD_IS_PG_STORAGE (storage));
+  else
+    g_assert_true (CONFABD_IS_SQLITE_STORAGE (storage));
   return storage;
 }
 
@@ -29,10 +33,37 @@ storage_fixture_set_up (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
 
+  fixture->pg = GPOINTER_TO_INT (data) == STORAGE_PG;
   fixture->dir = g_dir_make_tmp ("test-confabd-storage-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "confabd.sqlite", NULL);
+  if (fixture->pg)
+    fixture->path = confabd_test_new_pg_database ();
+  else
+    fixture->path = g_build_filename (fixture->dir, "confabd.sqlite", NULL);
   fixture->storage = storage_open (fixture->path);
+}
+
+void
+storage_test_add (const char      *name,
+                  StorageTestFunc  func,
+                  StorageBackends  backends)
+{
+  if (backends & STORAGE_SQLITE)
+    {
+      g_autofree char *path = g_strconcat ("/confabd/storage/", name, NULL);
+
+      g_test_add_vtable (path, sizeof (Fixture), GINT_TO_POINTER (STORAGE_SQLITE),
+                         (GTestFixtureFunc)storage_fixture_set_up, (GTestFixtureFunc)func,
+                         (GTestFixtureFunc)storage_fixture_tear_down);
+    }
+  if ((backends & STORAGE_PG) && confabd_test_have_pg ())
+    {
+      g_autofree char *path = g_strconcat ("/confabd/storage/pg/", name, NULL);
+
+      g_test_add_vtable (path, sizeof (Fixture), GINT_TO_POINTER (STORAGE_PG),
+                         (GTestFixtureFunc)storage_fixture_set_up, (GTestFixtureFunc)func,
+                         (GTestFixtureFunc)storage_fixture_tear_down);
+    }
 }
 
 void
@@ -87,21 +118,86 @@ storage_file_sha256 (const char *path)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)contents, length);
 }
 
-/* A number read with the storage's own connection: the tests look at the
- * tables behind the API to prove nothing else was written. */
+PGconn *
+storage_pg_connect (const char *uri)
+{
+  PGconn *conn = PQconnectdb (uri);
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("Could not connect to %s: %s", uri, PQerrorMessage (conn));
+  return conn;
+}
+
+void
+storage_pg_exec (PGconn     *conn,
+                 const char *sql)
+{
+  PGresult *result = PQexec (conn, sql);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  PQclear (result);
+}
+
+/* A number read behind the API: the tests look at the tables to prove
+ * nothing else was written. */
 gint64
 storage_query_int (ConfabdStorage *storage,
                    const char     *sql)
 {
-  ConfabdSqliteStorage *self = CONFABD_SQLITE_STORAGE (storage);
-  sqlite3_stmt *stmt = NULL;
   gint64 value;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  if (CONFABD_IS_PG_STORAGE (storage))
+    {
+      ConfabdPgStorage *self = CONFABD_PG_STORAGE (storage);
+      PGconn *conn = storage_pg_connect (confabd_pg_storage_get_conninfo (self));
+      PGresult *result = PQexec (conn, sql);
+      const char *text;
+
+      if (PQresultStatus (result) != PGRES_TUPLES_OK || PQntuples (result) != 1)
+        g_error ("%s: %s", sql, PQresultErrorMessage (result));
+      /* Booleans as 0 and 1, as SQLite gives them. */
+      text = PQgetvalue (result, 0, 0);
+      if (g_str_equal (text, "t") || g_str_equal (text, "f"))
+        value = g_str_equal (text, "t");
+      else
+        value = g_ascii_strtoll (text, NULL, 10);
+      PQclear (result);
+      PQfinish (conn);
+    }
+  else
+    {
+      ConfabdSqliteStorage *self = CONFABD_SQLITE_STORAGE (storage);
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      value = sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+    }
   return value;
+}
+
+void
+storage_assert_idle (ConfabdStorage *storage)
+{
+  if (CONFABD_IS_PG_STORAGE (storage))
+    {
+      ConfabdPgStorage *self = CONFABD_PG_STORAGE (storage);
+
+      g_mutex_lock (&self->lock);
+      /* Every connection back in the pool, none inside a transaction. */
+      g_assert_cmpuint (self->n_open, ==, self->idle->len);
+      for (guint i = 0; i < self->idle->len; i++)
+        {
+          ConfabdPgConn *pc = self->idle->pdata[i];
+
+          g_assert_cmpint (PQtransactionStatus (pc->conn), ==, PQTRANS_IDLE);
+        }
+      g_mutex_unlock (&self->lock);
+    }
+  else
+    g_assert_true (sqlite3_get_autocommit (CONFABD_SQLITE_STORAGE (storage)->db));
 }
 
 void

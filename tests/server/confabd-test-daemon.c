@@ -303,6 +303,123 @@ confabd_test_daemon_start_full (const char * const *args,
   return g_steal_pointer (&daemon);
 }
 
+/* ------------------------------------------------------------------------ */
+/* PostgreSQL, from run-with-services.sh. */
+
+gboolean
+confabd_test_have_pg (void)
+{
+  return g_getenv ("CONFAB_TEST_PG") != NULL && g_getenv ("CONFAB_TEST_PG_DIR") != NULL;
+}
+
+gboolean
+confabd_test_store_is_pg (void)
+{
+  return g_strcmp0 (g_getenv ("CONFAB_TEST_STORE"), "postgres") == 0;
+}
+
+static const char *
+pg_env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL)
+    g_error ("%s is not set: run the test with tests/server/run-with-services.sh", name);
+  return value;
+}
+
+/* Runs @argv (NULL-terminated) to its end; its output goes to stderr, never
+ * to the TAP stream. */
+static void
+run_tool (const char * const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  if (error != NULL)
+    g_error ("%s failed: %s", argv[0], error->message);
+}
+
+char *
+confabd_test_new_pg_database (void)
+{
+  static gint counter;
+  const char *admin = pg_env ("CONFAB_TEST_PG");
+  const char *slash = strrchr (admin, '/');
+  g_autofree char *name = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *psql = g_find_program_in_path ("psql");
+
+  if (psql == NULL)
+    psql = g_build_filename (pg_env ("CONFAB_TEST_PG_BIN"), "psql", NULL);
+
+  /* Unique across the test processes sharing one server. */
+  name = g_strdup_printf ("confab_test_%d_%d_%08x", (int)getpid (),
+                          g_atomic_int_add (&counter, 1), g_random_int ());
+  sql = g_strdup_printf ("CREATE DATABASE %s", name);
+  run_tool ((const char *[]) { psql, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql, admin, NULL });
+
+  g_assert_nonnull (slash);
+  return g_strdup_printf ("%.*s/%s", (int)(slash - admin), admin, name);
+}
+
+static void
+pg_ctl (const char *action)
+{
+  const char *user = pg_env ("CONFAB_TEST_PG_USER");
+  const char *dir = pg_env ("CONFAB_TEST_PG_DIR");
+  g_autofree char *pg_ctl = g_build_filename (pg_env ("CONFAB_TEST_PG_BIN"), "pg_ctl", NULL);
+  g_autofree char *parent = g_path_get_dirname (dir);
+  g_autofree char *log = g_build_filename (parent, "postgres.log", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  /* PostgreSQL never runs as root: run-with-services.sh named its user. */
+  if (*user != '\0')
+    {
+      g_ptr_array_add (argv, (gpointer)"runuser");
+      g_ptr_array_add (argv, (gpointer)"-u");
+      g_ptr_array_add (argv, (gpointer)user);
+      g_ptr_array_add (argv, (gpointer)"--");
+    }
+  g_ptr_array_add (argv, pg_ctl);
+  g_ptr_array_add (argv, (gpointer)"-D");
+  g_ptr_array_add (argv, (gpointer)dir);
+  g_ptr_array_add (argv, (gpointer)"-w");
+  g_ptr_array_add (argv, (gpointer)"-t");
+  g_ptr_array_add (argv, (gpointer)"60");
+  if (g_str_equal (action, "stop"))
+    {
+      g_ptr_array_add (argv, (gpointer)"-m");
+      g_ptr_array_add (argv, (gpointer)"fast");
+    }
+  else
+    {
+      g_ptr_array_add (argv, (gpointer)"-l");
+      g_ptr_array_add (argv, log);
+    }
+  g_ptr_array_add (argv, (gpointer)action);
+  g_ptr_array_add (argv, NULL);
+
+  run_tool ((const char * const *)argv->pdata);
+}
+
+void
+confabd_test_pg_stop (void)
+{
+  pg_ctl ("stop");
+}
+
+void
+confabd_test_pg_start (void)
+{
+  pg_ctl ("start");
+}
+
 ConfabdTestDaemon *
 confabd_test_daemon_start (const char         *data_dir,
                            const char * const *extra_args,
@@ -316,6 +433,14 @@ confabd_test_daemon_start (const char         *data_dir,
   g_strv_builder_add_many (builder, "--listen", "127.0.0.1:0", "--data-dir", data_dir, NULL);
   if (extra_args != NULL)
     g_strv_builder_addv (builder, (const char **) extra_args);
+  /* Unless the test names a store itself. */
+  if (confabd_test_store_is_pg () &&
+      (extra_args == NULL || !g_strv_contains (extra_args, "--store")))
+    {
+      g_autofree char *store = confabd_test_new_pg_database ();
+
+      g_strv_builder_add_many (builder, "--store", store, NULL);
+    }
   args = g_strv_builder_end (builder);
 
   daemon = daemon_new (data_dir, (const char * const *) args, env);

@@ -99,6 +99,20 @@ void               confabd_test_run_for           (guint               ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabdTestDaemon, confabd_test_daemon_free)
 
+/* A private PostgreSQL, when the test runs under run-with-services.sh
+ * (CONFAB_TEST_PG… in the environment). With CONFAB_TEST_STORE=postgres,
+ * confabd_test_daemon_start gives each new daemon a fresh database
+ * (--store postgresql://…) instead of SQLite in its data directory; a
+ * restart keeps it. */
+gboolean           confabd_test_have_pg           (void);
+gboolean           confabd_test_store_is_pg       (void);
+/* Creates a database of a new name; returns its postgresql:// URI. */
+char              *confabd_test_new_pg_database   (void);
+/* Stops PostgreSQL (fast shutdown: sessions are ended) and starts it again
+ * with the same settings; both wait until it is done. */
+void               confabd_test_pg_stop           (void);
+void               confabd_test_pg_start          (void);
+
 /* A fixture for g_test_add: a temporary data directory and a confabd on it
  * with --allow-register. */
 typedef struct

@@ -1,11 +1,10 @@
-/* test-confabd-storage-events.c: confabd's SQLite storage: the event log and messages
+/* test-confabd-storage-events.c: confabd's storage (SQLite and PostgreSQL): the event
+ * log and messages
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
-
-#include <sqlite3.h>
 
 #include "confabd-storage-test.h"
 
@@ -150,7 +149,7 @@ test_events_atomic (Fixture       *fixture,
       m1 = confabd_storage_lookup_message (storage, "r1", "m1", &error);
       g_assert_no_error (error);
       g_assert_cmpint (m1->seq, ==, 2);
-      g_assert_true (sqlite3_get_autocommit (CONFABD_SQLITE_STORAGE (storage)->db));
+      storage_assert_idle (storage);
     }
 
   /* And the next one follows without a gap. */

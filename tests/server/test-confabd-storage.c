@@ -1,4 +1,5 @@
-/* test-confabd-storage.c: confabd's SQLite storage: opening, accounts, rooms, invites
+/* test-confabd-storage.c: confabd's storage (SQLite and PostgreSQL): opening, accounts,
+ * rooms, invites
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,7 +22,8 @@ test_open (void)
   g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
   g_autofree char *path = g_build_filename (data_dir, "confabd.sqlite", NULL);
   g_autoptr(ConfabdStorage) storage = NULL;
-  const char *unsupported[] = { "postgres://db.example/confabd", "postgresql://x", "redis:x", "x" };
+  const char *unsupported[] = { "redis:x", "mysql://db.example/confabd", "x" };
+  const char *unreachable[] = { "postgres://127.0.0.1:1/confabd", "postgresql://127.0.0.1:1/x" };
   GStatBuf st;
 
   /* No URI: the default file in the data folder, created private. */
@@ -46,6 +48,16 @@ test_open (void)
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
     }
   g_assert_nonnull (strstr (error->message, "sqlite:PATH"));
+
+  /* PostgreSQL URIs go to libpq: nothing listens on port 1. */
+  for (guint i = 0; i < G_N_ELEMENTS (unreachable); i++)
+    {
+      g_clear_error (&error);
+      g_assert_null (confabd_storage_open (unreachable[i], data_dir, &error));
+      g_test_message ("%s: %s", unreachable[i], error->message);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+      g_assert_nonnull (strstr (error->message, "127.0.0.1:1"));
+    }
 
   g_clear_error (&error);
   g_assert_null (confabd_storage_open ("sqlite:", data_dir, &error));
@@ -521,7 +533,8 @@ test_open_race (Fixture       *fixture,
   for (guint round = 0; round < 10; round++)
     {
       g_autofree char *name = g_strdup_printf ("new-%u.sqlite", round);
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_autofree char *path = fixture->pg ? confabd_test_new_pg_database ()
+                                          : g_build_filename (fixture->dir, name, NULL);
       Racer racers[2] = { { 0 } };
       GThread *threads[2];
       Barrier barrier = { 0 };
@@ -630,8 +643,9 @@ main (int   argc,
   STORAGE_TEST_ADD ("invites", test_invites);
   STORAGE_TEST_ADD ("invites-race", test_invites_race);
   STORAGE_TEST_ADD ("open-race", test_open_race);
-  STORAGE_TEST_ADD ("refuse-foreign", test_refuse_foreign);
-  STORAGE_TEST_ADD ("refuse-newer", test_refuse_newer);
+  /* The file itself (PostgreSQL's: test-confabd-storage-postgres.c). */
+  storage_test_add ("refuse-foreign", test_refuse_foreign, STORAGE_SQLITE);
+  storage_test_add ("refuse-newer", test_refuse_newer, STORAGE_SQLITE);
 
   return g_test_run ();
 }

@@ -1,0 +1,335 @@
+/* confabd-hub-cluster.c: what confabd instances keep in Redis besides the
+ * events: who is online where, and which instance relays which reply
+ *
+ * Presence: each instance keeps its users in the sorted set
+ * "confab:presence:ROOM" (member "USER␟INSTANCE", score its expiry), renews
+ * them every heartbeat and reads the set back. An instance that dies stops
+ * renewing: within CONFABD_BUS_INSTANCE_TTL_MS its users are offline for
+ * everyone else. Between heartbeats, presence frames relayed through the
+ * bus keep every instance's picture current.
+ *
+ * Replies: the instance relaying a reply records itself in the hash
+ * "confab:streams" (renewed every heartbeat). A reply still streaming in
+ * the store whose instance's key "confab:instance:ID" expired, or which no
+ * instance has claimed for 15 s, is ended as interrupted by the one
+ * instance that wins "confab:sweep:MESSAGE" — unless its author carried it
+ * on through another instance first, which then owns it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "confabd"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "confabd-hub-private.h"
+
+#define PRESENCE_PREFIX "confab:presence:"
+#define STREAMS_KEY     "confab:streams"
+/* A unit separator cannot be in a user name (confabd_accounts_check_user_name). */
+#define MEMBER_SEPARATOR "\x1f"
+/* Grace before a reply nobody claims is taken for orphaned: a Redis that
+ * restarted empty has every instance's claims back within a heartbeat. */
+#define ORPHAN_GRACE_MS (3 * CONFABD_BUS_HEARTBEAT_SECONDS * 1000)
+
+/* KEYS: none (the keys follow from the message id); ARGV: message, this
+ * instance, now (ms), grace (ms). 1: this instance must end the reply. */
+static const char sweep_script[] =
+  "local owner = redis.call('HGET', 'confab:streams', ARGV[1]) "
+  "if owner then "
+  "  if redis.call('EXISTS', 'confab:instance:' .. owner) == 1 then return 0 end "
+  "else "
+  "  local seen = redis.call('GET', 'confab:orphan:' .. ARGV[1]) "
+  "  if not seen then "
+  "    redis.call('SET', 'confab:orphan:' .. ARGV[1], ARGV[3], 'PX', 4 * tonumber(ARGV[4])) "
+  "    return 0 "
+  "  end "
+  "  if tonumber(ARGV[3]) - tonumber(seen) < tonumber(ARGV[4]) then return 0 end "
+  "end "
+  "if redis.call('SET', 'confab:sweep:' .. ARGV[1], ARGV[2], 'NX', 'PX', 60000) then "
+  "  redis.call('HDEL', 'confab:streams', ARGV[1]) "
+  "  return 1 "
+  "end "
+  "return 0";
+
+static char *
+presence_member (ConfabdHub *self,
+                 const char *user)
+{
+  return g_strconcat (user, MEMBER_SEPARATOR, confabd_bus_get_instance_id (self->bus), NULL);
+}
+
+static void
+send_presence_here (ConfabdLiveRoom   *live,
+                    JsonNode          *frame,
+                    ConfabdConnection *except)
+{
+  g_autofree char *text = confab_protocol_to_string (frame);
+
+  confabd_live_room_send_text (live, text, except);
+}
+
+static JsonNode *
+presence_frame (const char *room,
+                const char *user,
+                gboolean    online)
+{
+  JsonNode *node = _confabd_node_take_object (json_object_new ());
+  JsonObject *frame = json_node_get_object (node);
+
+  json_object_set_string_member (frame, "type", "presence");
+  json_object_set_string_member (frame, "room", room);
+  json_object_set_string_member (frame, "user", user);
+  json_object_set_boolean_member (frame, "online", online);
+  return node;
+}
+
+void
+_confabd_hub_presence_changed (ConfabdHub        *self,
+                               ConfabdLiveRoom   *live,
+                               const char        *user,
+                               gboolean           online,
+                               ConfabdConnection *except)
+{
+  const char *room = confabd_live_room_get_id (live);
+  g_autoptr(JsonNode) frame = presence_frame (room, user, online);
+
+  if (self->bus != NULL)
+    {
+      g_autofree char *key = g_strconcat (PRESENCE_PREFIX, room, NULL);
+      g_autofree char *member = presence_member (self, user);
+
+      if (online)
+        confabd_bus_send (self->bus, "ZADD %s %" G_GINT64_FORMAT " %s", key,
+                          g_get_real_time () / 1000 + CONFABD_BUS_INSTANCE_TTL_MS, member);
+      else
+        confabd_bus_send (self->bus, "ZREM %s %s", key, member);
+      /* The others track each instance's users: they always hear of it. */
+      confabd_bus_publish (self->bus, CONFABD_BUS_RELAY, room, frame);
+    }
+
+  /* Online elsewhere: this instance's clients knew, and still do. */
+  if (!confabd_live_room_is_online_elsewhere (live, user))
+    send_presence_here (live, frame, except);
+}
+
+gboolean
+_confabd_hub_remote_presence (ConfabdHub      *self,
+                              ConfabdLiveRoom *live,
+                              const char      *from,
+                              JsonObject      *frame)
+{
+  const char *user = json_object_get_string_member_with_default (frame, "user", NULL);
+  gboolean online = json_object_get_boolean_member_with_default (frame, "online", FALSE);
+  gboolean was_online;
+
+  (void) self;
+  if (user == NULL)
+    return FALSE;
+
+  was_online = confabd_live_room_is_online (live, user);
+  confabd_live_room_set_remote (live, user, from, online);
+  return was_online != confabd_live_room_is_online (live, user);
+}
+
+/* ---- Heartbeat: presence */
+
+/* The members still alive in a room's set, read back: the other
+ * instances' users replace what this instance knew, and its clients hear
+ * of every difference (a user whose instance died goes offline here). */
+static void
+on_presence_read (GObject            *owner,
+                  const char * const *members,
+                  gpointer            user_data)
+{
+  ConfabdHub *self = CONFABD_HUB (owner);
+  const char *room = user_data;
+  ConfabdLiveRoom *live = _confabd_hub_lookup_live (self, room);
+  g_autoptr(GHashTable) was_remote = NULL;
+  g_autoptr(GList) users = NULL;
+  GHashTableIter iter;
+  const char *user;
+
+  if (live == NULL || self->shutting_down)
+    return;
+
+  was_remote = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  users = confabd_live_room_get_remote_users (live);
+  for (GList *l = users; l != NULL; l = l->next)
+    g_hash_table_add (was_remote, g_strdup (l->data));
+  g_clear_pointer (&users, g_list_free);
+
+  confabd_live_room_clear_remote (live);
+  for (guint i = 0; members[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (members[i], MEMBER_SEPARATOR, 2);
+
+      if (g_strv_length (parts) == 2 &&
+          !g_str_equal (parts[1], confabd_bus_get_instance_id (self->bus)))
+        confabd_live_room_set_remote (live, parts[0], parts[1], TRUE);
+    }
+
+  g_hash_table_iter_init (&iter, was_remote);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &user, NULL))
+    if (!confabd_live_room_is_online (live, user))
+      {
+        g_autoptr(JsonNode) frame = presence_frame (room, user, FALSE);
+
+        send_presence_here (live, frame, NULL);
+      }
+
+  users = confabd_live_room_get_remote_users (live);
+  for (GList *l = users; l != NULL; l = l->next)
+    if (!g_hash_table_contains (was_remote, l->data) &&
+        !confabd_live_room_is_online_here (live, l->data))
+      {
+        g_autoptr(JsonNode) frame = presence_frame (room, l->data, TRUE);
+
+        send_presence_here (live, frame, NULL);
+      }
+}
+
+static void
+renew_presence (ConfabdHub      *self,
+                ConfabdLiveRoom *live,
+                gint64           now)
+{
+  const char *room = confabd_live_room_get_id (live);
+  g_autofree char *key = g_strconcat (PRESENCE_PREFIX, room, NULL);
+  g_autoptr(GList) users = confabd_live_room_get_users_here (live);
+
+  for (GList *l = users; l != NULL; l = l->next)
+    {
+      g_autofree char *member = presence_member (self, l->data);
+
+      confabd_bus_send (self->bus, "ZADD %s %" G_GINT64_FORMAT " %s", key,
+                        now + CONFABD_BUS_INSTANCE_TTL_MS, member);
+    }
+  confabd_bus_send (self->bus, "ZREMRANGEBYSCORE %s -inf %" G_GINT64_FORMAT, key, now);
+  /* A room nobody is in any more leaves nothing behind. */
+  confabd_bus_send (self->bus, "PEXPIRE %s %d", key, 4 * CONFABD_BUS_INSTANCE_TTL_MS);
+  confabd_bus_query_strings (self->bus, G_OBJECT (self), on_presence_read, g_strdup (room),
+                             g_free, "ZRANGEBYSCORE %s %" G_GINT64_FORMAT " +inf", key, now);
+}
+
+/* ---- Heartbeat: replies */
+
+void
+_confabd_hub_own_stream (ConfabdHub *self,
+                         const char *message)
+{
+  if (self->bus != NULL)
+    confabd_bus_send (self->bus, "HSET %s %s %s", STREAMS_KEY, message,
+                      confabd_bus_get_instance_id (self->bus));
+}
+
+typedef struct
+{
+  char *room;
+  char *message;
+} Sweep;
+
+static void
+sweep_free (Sweep *sweep)
+{
+  g_free (sweep->room);
+  g_free (sweep->message);
+  g_free (sweep);
+}
+
+static void
+on_sweep_answer (GObject  *owner,
+                 gint64    won,
+                 gpointer  user_data)
+{
+  ConfabdHub *self = CONFABD_HUB (owner);
+  Sweep *sweep = user_data;
+  g_autoptr(ConfabdMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabdLiveRoom *live;
+  ConfabdStream *stream;
+
+  if (won != 1 || self->shutting_down)
+    return;
+
+  /* Read again: its author may have finished it meanwhile. */
+  message = confabd_storage_lookup_message (self->storage, sweep->room, sweep->message, &error);
+  if (message == NULL || g_strcmp0 (message->status, "streaming") != 0)
+    return;
+
+  live = _confabd_hub_lookup_live (self, sweep->room);
+  stream = live != NULL ? confabd_live_room_lookup_stream (live, sweep->message) : NULL;
+  g_message ("Reply %s in %s: the instance relaying it went away; ending it as interrupted",
+             sweep->message, sweep->room);
+  if (stream != NULL && stream->caller == NULL)
+    {
+      g_object_ref (live);
+      _confabd_hub_interrupt_stream (self, live, stream);
+      _confabd_hub_forget_if_idle (self, live);
+      g_object_unref (live);
+    }
+  else if (stream == NULL && !_confabd_hub_interrupt_stored (self, message, &error))
+    g_warning ("Cannot end reply %s in %s: %s", sweep->message, sweep->room, error->message);
+}
+
+static void
+sweep_streams (ConfabdHub *self,
+               gint64      now)
+{
+  g_autoptr(GPtrArray) streaming = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+  g_autofree char *grace = g_strdup_printf ("%d", ORPHAN_GRACE_MS);
+
+  streaming = confabd_storage_list_streaming (self->storage, &error);
+  if (streaming == NULL)
+    {
+      g_debug ("No sweep of replies now: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < streaming->len; i++)
+    {
+      ConfabdMessage *message = g_ptr_array_index (streaming, i);
+      ConfabdLiveRoom *live = _confabd_hub_lookup_live (self, message->room);
+      ConfabdStream *stream = live != NULL ? confabd_live_room_lookup_stream (live, message->id)
+                                           : NULL;
+      Sweep *sweep;
+
+      if (stream != NULL && stream->caller != NULL)
+        {
+          _confabd_hub_own_stream (self, message->id);   /* renewed */
+          continue;
+        }
+
+      sweep = g_new0 (Sweep, 1);
+      sweep->room = g_strdup (message->room);
+      sweep->message = g_strdup (message->id);
+      confabd_bus_query_int (self->bus, G_OBJECT (self), on_sweep_answer, sweep,
+                             (GDestroyNotify) sweep_free, "EVAL %s 0 %s %s %s %s", sweep_script,
+                             message->id, confabd_bus_get_instance_id (self->bus), now_text,
+                             grace);
+    }
+}
+
+void
+_confabd_hub_heartbeat (ConfabdHub *self)
+{
+  g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 now = g_get_real_time () / 1000;
+  GHashTableIter iter;
+  ConfabdLiveRoom *live;
+
+  if (self->bus == NULL || self->shutting_down)
+    return;
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
+    g_ptr_array_add (rooms, g_object_ref (live));
+  for (guint i = 0; i < rooms->len; i++)
+    renew_presence (self, g_ptr_array_index (rooms, i), now);
+
+  sweep_streams (self, now);
+}
