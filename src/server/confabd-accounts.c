@@ -32,6 +32,10 @@
 #define FAILURE_WINDOW_USEC    (5 * 60 * G_USEC_PER_SEC)
 #define MAX_FAILURES_PER_USER  5
 #define MAX_FAILURES_PER_ADDR  20
+/* With several instances: the same limits, counted in Redis (a fixed
+ * window from the first failure rather than a sliding one). */
+#define SHARED_USER_KEY        "confab:login-failures:user:"
+#define SHARED_ADDRESS_KEY     "confab:login-failures:address:"
 #define MAX_USER_NAME          64
 #define MIN_PASSWORD           8
 #define MAX_PASSWORD           1024
@@ -41,6 +45,7 @@ struct _ConfabdAccounts
   GObject         parent_instance;
 
   ConfabdStorage *storage;
+  ConfabdBus     *bus;            /* NULL: a single instance */
   gint64          session_lifetime;
   /* name or address → GArray of gint64 monotonic times of failures, oldest first */
   GHashTable     *failures_by_user;
@@ -319,6 +324,52 @@ forget_failure (GHashTable *failures,
       }
 }
 
+/* ---- Limits shared by the instances (Redis) */
+
+/* KEYS: the user's and the address's counters; ARGV: window (ms), the two
+ * limits. Counts one more failure on both and answers the milliseconds to
+ * wait when either is over its limit, else 0. */
+static const char count_script[] =
+  "local counts = {} "
+  "for i, key in ipairs (KEYS) do "
+  "  counts[i] = redis.call('INCR', key) "
+  "  if counts[i] == 1 then redis.call('PEXPIRE', key, ARGV[1]) end "
+  "end "
+  "if counts[1] > tonumber(ARGV[2]) or counts[2] > tonumber(ARGV[3]) then "
+  "  return math.max(redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]), 1) "
+  "end "
+  "return 0";
+
+/* The attempt was right after all: its failure is taken back. */
+static const char uncount_script[] =
+  "for i, key in ipairs (KEYS) do "
+  "  if redis.call('EXISTS', key) == 1 then redis.call('DECR', key) end "
+  "end "
+  "return 0";
+
+void
+confabd_accounts_set_bus (ConfabdAccounts *self,
+                          ConfabdBus      *bus)
+{
+  g_return_if_fail (CONFABD_IS_ACCOUNTS (self));
+
+  g_set_object (&self->bus, bus);
+}
+
+static void
+uncount_shared_failure (ConfabdAccounts *self,
+                        Attempt         *attempt)
+{
+  g_autofree char *user_key = NULL;
+  g_autofree char *address_key = NULL;
+
+  if (self->bus == NULL)
+    return;
+  user_key = g_strconcat (SHARED_USER_KEY, attempt->user, NULL);
+  address_key = g_strconcat (SHARED_ADDRESS_KEY, attempt->address, NULL);
+  confabd_bus_send (self->bus, "EVAL %s 2 %s %s", uncount_script, user_key, address_key);
+}
+
 /* ---- Sessions */
 
 static ConfabdSession *
@@ -390,6 +441,7 @@ hash_done_cb (GObject      *object,
       /* It was no failure after all. */
       forget_failure (self->failures_by_user, attempt->user, attempt->attempt_time);
       forget_failure (self->failures_by_address, attempt->address, attempt->attempt_time);
+      uncount_shared_failure (self, attempt);
       if (g_task_return_error_if_cancelled (task))
         return;
     }
@@ -471,6 +523,30 @@ confabd_accounts_register_finish (ConfabdAccounts  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The other instances' failures count too. Redis not answering (-1)
+ * leaves only this instance's limit, which was checked already. */
+static void
+shared_count_cb (GObject  *owner,
+                 gint64    wait_ms,
+                 gpointer  user_data)
+{
+  ConfabdAccounts *self = CONFABD_ACCOUNTS (owner);
+  GTask *task = user_data;
+  Attempt *attempt = g_task_get_task_data (task);
+
+  if (wait_ms > 0)
+    {
+      g_message ("Login for “%s” from %s refused: too many failures on all instances",
+                 attempt->user, attempt->address);
+      g_object_set_data (G_OBJECT (task), "retry-after",
+                         GINT_TO_POINTER ((int) MAX (1, (wait_ms + 999) / 1000)));
+      g_task_return_new_error (task, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_RATE_LIMITED,
+                               "%s", _("Too many failed logins. Try again later."));
+      return;
+    }
+  start_hashing (self, task);
+}
+
 void
 confabd_accounts_login_async (ConfabdAccounts     *self,
                               const char          *user,
@@ -506,7 +582,8 @@ confabd_accounts_login_async (ConfabdAccounts     *self,
   if (wait_user > 0 || wait_address > 0)
     {
       g_message ("Login for “%s” from %s refused: too many failures", user, address);
-      g_task_set_task_data (task, GINT_TO_POINTER ((int) MAX (wait_user, wait_address)), NULL);
+      g_object_set_data (G_OBJECT (task), "retry-after",
+                         GINT_TO_POINTER ((int) MAX (wait_user, wait_address)));
       g_task_return_new_error (task, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_RATE_LIMITED,
                                "%s", _("Too many failed logins. Try again later."));
       return;
@@ -533,6 +610,18 @@ confabd_accounts_login_async (ConfabdAccounts     *self,
   attempt->attempt_time = now;
   g_task_set_task_data (task, attempt, (GDestroyNotify) attempt_free);
 
+  if (self->bus != NULL)
+    {
+      g_autofree char *user_key = g_strconcat (SHARED_USER_KEY, user, NULL);
+      g_autofree char *address_key = g_strconcat (SHARED_ADDRESS_KEY, address, NULL);
+
+      confabd_bus_query_int (self->bus, G_OBJECT (self), shared_count_cb, g_object_ref (task),
+                             g_object_unref, "EVAL %s 2 %s %s %d %d %d", count_script, user_key,
+                             address_key, (int) (FAILURE_WINDOW_USEC / 1000),
+                             MAX_FAILURES_PER_USER, MAX_FAILURES_PER_ADDR);
+      return;
+    }
+
   start_hashing (self, task);
 }
 
@@ -556,7 +645,7 @@ confabd_accounts_login_finish (ConfabdAccounts  *self,
 
   if (retry_after != NULL && g_error_matches (local_error, CONFAB_PROTOCOL_ERROR,
                                               CONFAB_PROTOCOL_ERROR_RATE_LIMITED))
-    *retry_after = GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result)));
+    *retry_after = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "retry-after"));
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;
 }
@@ -617,6 +706,7 @@ confabd_accounts_finalize (GObject *object)
   ConfabdAccounts *self = CONFABD_ACCOUNTS (object);
 
   g_clear_object (&self->storage);
+  g_clear_object (&self->bus);
   g_clear_pointer (&self->failures_by_user, g_hash_table_unref);
   g_clear_pointer (&self->failures_by_address, g_hash_table_unref);
 

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "confabd-bus.h"
 #include "confabd-storage.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabdSession, confabd_session_free)
 G_DECLARE_FINAL_TYPE (ConfabdAccounts, confabd_accounts, CONFABD, ACCOUNTS, GObject)
 
 ConfabdAccounts *confabd_accounts_new             (ConfabdStorage       *storage);
+/* Several instances: failed logins are also counted in Redis, so the
+ * limits hold whichever instance a client tries. */
+void             confabd_accounts_set_bus         (ConfabdAccounts      *self,
+                                                   ConfabdBus           *bus);
 
 /* User names: 1–64 letters, digits, “.”, “_”, “-”; passwords: 8–1024 bytes.
  * INVALID otherwise. */

@@ -563,6 +563,38 @@ typedef struct
 } Query;
 
 static void
+query_answer (Query      *query,
+              redisReply *reply)
+{
+  if (query->int_callback != NULL)
+    query->int_callback (query->owner,
+                         reply != NULL && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1,
+                         query->user_data);
+  else if (reply != NULL && reply->type == REDIS_REPLY_ARRAY)
+    {
+      g_autoptr(GPtrArray) values = g_ptr_array_new ();
+
+      for (size_t i = 0; i < reply->elements; i++)
+        if (reply->element[i]->type == REDIS_REPLY_STRING)
+          g_ptr_array_add (values, reply->element[i]->str);
+      g_ptr_array_add (values, NULL);
+      query->strings_callback (query->owner, (const char * const *) values->pdata,
+                               query->user_data);
+    }
+  else
+    query->strings_callback (query->owner, NULL, query->user_data);
+}
+
+static void
+query_free (Query *query)
+{
+  if (query->destroy != NULL)
+    query->destroy (query->user_data);
+  g_object_unref (query->owner);
+  g_free (query);
+}
+
+static void
 on_query_reply (redisAsyncContext *context,
                 void              *reply_pointer,
                 void              *privdata)
@@ -571,29 +603,12 @@ on_query_reply (redisAsyncContext *context,
   redisReply *reply = reply_pointer;
 
   (void) context;
-  if (reply != NULL && !query->bus->disposed)
-    {
-      if (query->int_callback != NULL && reply->type == REDIS_REPLY_INTEGER)
-        query->int_callback (query->owner, reply->integer, query->user_data);
-      else if (query->strings_callback != NULL && reply->type == REDIS_REPLY_ARRAY)
-        {
-          g_autoptr(GPtrArray) values = g_ptr_array_new ();
-
-          for (size_t i = 0; i < reply->elements; i++)
-            if (reply->element[i]->type == REDIS_REPLY_STRING)
-              g_ptr_array_add (values, reply->element[i]->str);
-          g_ptr_array_add (values, NULL);
-          query->strings_callback (query->owner, (const char * const *) values->pdata,
-                                   query->user_data);
-        }
-      else if (reply->type == REDIS_REPLY_ERROR)
-        g_warning ("Redis refused a command: %s", reply->str);
-    }
-
-  if (query->destroy != NULL)
-    query->destroy (query->user_data);
-  g_object_unref (query->owner);
-  g_free (query);
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+    g_warning ("Redis refused a command: %s", reply->str);
+  /* Disposing: the owner goes too, and wants no answer. */
+  if (!query->bus->disposed)
+    query_answer (query, reply);
+  query_free (query);
 }
 
 static void
@@ -606,23 +621,21 @@ query_valist (ConfabdBus                *self,
               const char                *format,
               va_list                    args)
 {
-  Query *query;
+  Query *query = g_new0 (Query, 1);
 
-  if (self->pub == NULL || !self->pub->up)
-    {
-      if (destroy != NULL)
-        destroy (user_data);
-      return;
-    }
-
-  query = g_new0 (Query, 1);
   query->bus = self;
   query->owner = g_object_ref (owner);
   query->int_callback = int_callback;
   query->strings_callback = strings_callback;
   query->user_data = user_data;
   query->destroy = destroy;
-  redisvAsyncCommand (self->pub->context, on_query_reply, query, format, args);
+
+  if (self->pub == NULL || !self->pub->up ||
+      redisvAsyncCommand (self->pub->context, on_query_reply, query, format, args) != REDIS_OK)
+    {
+      query_answer (query, NULL);
+      query_free (query);
+    }
 }
 
 void
@@ -684,70 +697,6 @@ start_heartbeat (ConfabdBus *self)
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
   heartbeat_cb (self);
   self->heartbeat_id = g_timeout_add_seconds (CONFABD_BUS_HEARTBEAT_SECONDS, heartbeat_cb, self);
-}
-
-/* ---- Counters */
-
-typedef struct
-{
-  ConfabdBusCountCallback callback;
-  gpointer                user_data;
-} CountCall;
-
-static void
-on_count_reply (redisAsyncContext *context,
-                void              *reply_pointer,
-                void              *privdata)
-{
-  g_autofree CountCall *call = privdata;
-  redisReply *reply = reply_pointer;
-
-  (void) context;
-  /* MULTI/INCR/EXPIRE NX/EXEC: the EXEC reply holds INCR's value first. */
-  if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 1 &&
-      reply->element[0]->type == REDIS_REPLY_INTEGER)
-    call->callback (reply->element[0]->integer, call->user_data);
-  else
-    call->callback (-1, call->user_data);
-}
-
-void
-confabd_bus_count (ConfabdBus              *self,
-                   const char              *key,
-                   guint                    seconds,
-                   ConfabdBusCountCallback  callback,
-                   gpointer                 user_data)
-{
-  CountCall *call;
-
-  g_return_if_fail (CONFABD_IS_BUS (self));
-  g_return_if_fail (key != NULL && callback != NULL);
-
-  if (self->pub == NULL || !self->pub->up)
-    {
-      callback (-1, user_data);
-      return;
-    }
-
-  call = g_new0 (CountCall, 1);
-  call->callback = callback;
-  call->user_data = user_data;
-  /* One transaction, so a key never lives without its expiry. EXPIRE NX
-   * (Redis 7) keeps the window fixed from the first count. */
-  redisAsyncCommand (self->pub->context, NULL, NULL, "MULTI");
-  redisAsyncCommand (self->pub->context, NULL, NULL, "INCR %s", key);
-  redisAsyncCommand (self->pub->context, NULL, NULL, "EXPIRE %s %u NX", key, seconds);
-  redisAsyncCommand (self->pub->context, on_count_reply, call, "EXEC");
-}
-
-void
-confabd_bus_forget (ConfabdBus *self,
-                    const char *key)
-{
-  g_return_if_fail (CONFABD_IS_BUS (self));
-
-  if (self->pub != NULL && self->pub->up)
-    redisAsyncCommand (self->pub->context, NULL, NULL, "DEL %s", key);
 }
 
 /* ---- GObject */

@@ -61,9 +61,9 @@ void        confabd_bus_publish         (ConfabdBus      *self,
 void        confabd_bus_send            (ConfabdBus      *self,
                                          const char      *format,
                                          ...);
-/* The same, with the answer for @callback: an integer, or an array of
- * strings. Not called when Redis cannot answer. @owner is kept alive
- * until then. */
+/* The same, with the answer for @callback, called exactly once (unless the
+ * bus is disposed first): an integer (-1 when Redis cannot answer), or an
+ * array of strings (NULL then). @owner is kept alive until then. */
 typedef void (*ConfabdBusIntCallback)     (GObject            *owner,
                                            gint64              value,
                                            gpointer            user_data);
@@ -84,20 +84,5 @@ void        confabd_bus_query_strings   (ConfabdBus                *self,
                                          GDestroyNotify             destroy,
                                          const char                *format,
                                          ...);
-
-/* Redis commands for the rate limits shared by the instances. The answer
- * comes to @callback on the main context: the counter's new value, or -1
- * when Redis cannot answer (the caller then falls back to its own count). */
-typedef void (*ConfabdBusCountCallback) (gint64   count,
-                                         gpointer user_data);
-/* INCR @key and, on the first increment, EXPIRE it after @seconds. */
-void        confabd_bus_count           (ConfabdBus              *self,
-                                         const char              *key,
-                                         guint                    seconds,
-                                         ConfabdBusCountCallback  callback,
-                                         gpointer                 user_data);
-/* DEL @key (a counter reset after a successful login). */
-void        confabd_bus_forget          (ConfabdBus              *self,
-                                         const char              *key);
 
 G_END_DECLS

@@ -311,6 +311,7 @@ confabd_hub_set_bus (ConfabdHub *self,
   if (self->bus != NULL)
     g_signal_handlers_disconnect_by_data (self->bus, self);
   g_set_object (&self->bus, bus);
+  confabd_accounts_set_bus (self->accounts, bus);
   if (bus != NULL)
     {
       g_signal_connect (bus, "message", G_CALLBACK (bus_message_cb), self);

@@ -134,6 +134,60 @@ _confabd_hub_remote_presence (ConfabdHub      *self,
   return was_online != confabd_live_room_is_online (live, user);
 }
 
+/* ---- Frame rate across instances */
+
+/* KEYS: the user's counter; ARGV: window (ms), limit. The milliseconds
+ * until the window ends when the user is over the limit, else 0. */
+static const char frame_count_script[] =
+  "local count = redis.call('INCR', KEYS[1]) "
+  "if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end "
+  "if count > tonumber(ARGV[2]) then return math.max(redis.call('PTTL', KEYS[1]), 1) end "
+  "return 0";
+
+static void
+on_frame_counted (GObject  *owner,
+                  gint64    wait_ms,
+                  gpointer  user_data)
+{
+  ConfabdHub *self = CONFABD_HUB (owner);
+  const char *user = user_data;
+  gint64 *until;
+
+  if (wait_ms <= 0)
+    return;
+  if (!g_hash_table_contains (self->limited, user))
+    g_message ("%s is over %d frames in %d s on all instances: refused for %" G_GINT64_FORMAT
+               " ms", user, CONFABD_FRAMES_PER_WINDOW, CONFABD_FRAME_WINDOW_MS / 1000, wait_ms);
+  until = g_new (gint64, 1);
+  *until = g_get_monotonic_time () + wait_ms * 1000;
+  g_hash_table_insert (self->limited, g_strdup (user), until);
+}
+
+gint64
+_confabd_hub_frame_limited (ConfabdHub *self,
+                            const char *user)
+{
+  g_autofree char *key = NULL;
+  gint64 *until;
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->bus == NULL)
+    return 0;
+
+  until = g_hash_table_lookup (self->limited, user);
+  if (until != NULL && *until > now)
+    return MAX (1, (*until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  if (until != NULL)
+    g_hash_table_remove (self->limited, user);
+
+  /* Counted now, enforced from the answer on: Redis is not waited for. */
+  key = g_strconcat ("confab:frames:", user, NULL);
+  confabd_bus_query_int (self->bus, G_OBJECT (self), on_frame_counted, g_strdup (user), g_free,
+                         "EVAL %s 1 %s %d %d", frame_count_script, key,
+                         CONFABD_FRAME_WINDOW_MS, CONFABD_FRAMES_PER_WINDOW);
+  return 0;
+}
+
 /* ---- Heartbeat: presence */
 
 /* The members still alive in a room's set, read back: the other
@@ -152,7 +206,7 @@ on_presence_read (GObject            *owner,
   GHashTableIter iter;
   const char *user;
 
-  if (live == NULL || self->shutting_down)
+  if (members == NULL || live == NULL || self->shutting_down)
     return;
 
   was_remote = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -38,6 +38,7 @@ struct _ConfabdHub
   gboolean         shutting_down;
   GPtrArray       *connections;   /* ConfabdConnection, owned */
   GHashTable      *rooms;         /* id → ConfabdLiveRoom: rooms someone joined or streams in */
+  GHashTable      *limited;       /* user → gint64 *: over the shared frame limit until then */
 };
 
 /* One frame being handled. */
@@ -102,6 +103,14 @@ ConfabdEvent *_confabd_hub_append           (ConfabdHub            *self,
                                              const ConfabdMessage  *message,
                                              GError               **error);
 /* confabd-hub-cluster.c: what instances share in Redis besides events */
+/* A user's frames on all instances together (their connections each have
+ * their own, tighter burst limit in confabd-connection.c). */
+#define CONFABD_FRAME_WINDOW_MS   10000
+#define CONFABD_FRAMES_PER_WINDOW 600
+/* Seconds @user must wait before their next frame, or 0 (and the frame is
+ * counted). Always 0 on a single instance. */
+gint64       _confabd_hub_frame_limited     (ConfabdHub            *self,
+                                             const char            *user);
 /* @user came online here (their first connection in @live) or went
  * offline here (their last): tells the room's clients, here and on the
  * other instances, unless another instance still has them online. */

@@ -620,6 +620,7 @@ confabd_hub_handle_frame (ConfabdHub        *self,
   g_autoptr(ConfabdConnection) hold = g_object_ref (connection);
   g_autoptr(GError) error = NULL;
   ConfabdFrameHandler handler = lookup_handler (type);
+  gint64 wait;
   ConfabdRequest request = {
     .hub = self,
     .connection = connection,
@@ -633,6 +634,15 @@ confabd_hub_handle_frame (ConfabdHub        *self,
   g_return_if_fail (CONFABD_IS_HUB (self));
   g_return_if_fail (handler != NULL);
   g_return_if_fail (request.user != NULL);
+
+  wait = _confabd_hub_frame_limited (self, request.user);
+  if (wait > 0)
+    {
+      g_set_error_literal (&error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_RATE_LIMITED,
+                           _("Too many messages from your account. Slow down."));
+      confabd_connection_refuse (connection, type, re, error, wait);
+      return;
+    }
 
   if (!handler (&request, &error))
     confabd_connection_refuse (connection, type, re, error,
@@ -759,6 +769,7 @@ confabd_hub_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->connections, i), self);
   g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
+  g_clear_pointer (&self->limited, g_hash_table_unref);
   if (self->bus != NULL)
     g_signal_handlers_disconnect_by_data (self->bus, self);
   g_clear_object (&self->bus);
@@ -781,6 +792,7 @@ confabd_hub_init (ConfabdHub *self)
 {
   self->connections = g_ptr_array_new_with_free_func (g_object_unref);
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->limited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 ConfabdHub *
