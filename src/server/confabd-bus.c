@@ -510,8 +510,9 @@ confabd_bus_publish (ConfabdBus     *self,
   if ((self->pub == NULL || !self->pub->up) && kind == CONFABD_BUS_RELAY)
     return;
 
-  node = json_node_init_object (json_node_alloc (), json_object_new ());
-  message = json_node_get_object (node);
+  message = json_object_new ();
+  node = json_node_init_object (json_node_alloc (), message);
+  json_object_unref (message);
   json_object_set_string_member (message, "from", self->instance_id);
   json_object_set_string_member (message, "kind", kind == CONFABD_BUS_EVENT ? "event" : "relay");
   json_object_set_member (message, "frame", json_node_copy (frame));

@@ -154,12 +154,15 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
+  g_autofree char *haproxy = NULL;
+
   if (!confabd_test_have_pg () || g_getenv ("CONFAB_TEST_REDIS") == NULL)
     {
       g_test_skip ("needs tests/server/run-with-services.sh (PostgreSQL and Redis)");
       return;
     }
-  if (g_find_program_in_path ("haproxy") == NULL)
+  haproxy = g_find_program_in_path ("haproxy");
+  if (haproxy == NULL)
     {
       g_test_skip ("haproxy is not installed");
       return;
@@ -192,6 +195,10 @@ fixture_tear_down (Fixture       *fixture,
     }
   for (guint i = 0; i < N_INSTANCES; i++)
     {
+      /* A clean exit, judged: under ASan it includes the leak check. */
+      if (fixture->daemons[i] != NULL && confabd_test_daemon_is_running (fixture->daemons[i]) &&
+          !g_test_failed ())
+        g_assert_cmpint (confabd_test_daemon_stop (fixture->daemons[i], SIGTERM), ==, 0);
       g_clear_pointer (&fixture->daemons[i], confabd_test_daemon_free);
       g_free (fixture->dirs[i]);
     }
