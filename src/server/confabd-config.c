@@ -31,6 +31,7 @@ confabd_config_free (ConfabdConfig *config)
   g_free (config->tls_key);
   g_free (config->store);
   g_free (config->redis);
+  g_free (config->trusted_proxy);
   g_free (config);
 }
 
@@ -77,7 +78,8 @@ confabd_config_load_file (ConfabdConfig  *config,
                           GError        **error)
 {
   static const char * const known_keys[] = {
-    "listen", "data-dir", "allow-register", "tls-cert", "tls-key", "store", "redis", NULL
+    "listen", "data-dir", "allow-register", "tls-cert", "tls-key", "store", "redis",
+    "trusted-proxy", NULL
   };
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
@@ -125,7 +127,8 @@ confabd_config_load_file (ConfabdConfig  *config,
       !read_string (key_file, "tls-cert", base_dir, &config->tls_cert, &local_error) ||
       !read_string (key_file, "tls-key", base_dir, &config->tls_key, &local_error) ||
       !read_string (key_file, "store", NULL, &config->store, &local_error) ||
-      !read_string (key_file, "redis", NULL, &config->redis, &local_error))
+      !read_string (key_file, "redis", NULL, &config->redis, &local_error) ||
+      !read_string (key_file, "trusted-proxy", NULL, &config->trusted_proxy, &local_error))
     {
       g_set_error (error, local_error->domain, local_error->code,
                    "%s: %s", path, local_error->message);
@@ -174,6 +177,7 @@ confabd_config_merge (ConfabdConfig       *config,
   merge_string (&config->tls_key, over->tls_key);
   merge_string (&config->store, over->store);
   merge_string (&config->redis, over->redis);
+  merge_string (&config->trusted_proxy, over->trusted_proxy);
 
   if (over->allow_register_set)
     {
@@ -215,6 +219,18 @@ confabd_config_finish (ConfabdConfig  *config,
                    "unsupported store “%s”: expected sqlite:PATH or postgres://…",
                    config->store);
       return FALSE;
+    }
+
+  if (config->trusted_proxy != NULL)
+    {
+      g_autoptr(GInetAddress) proxy = g_inet_address_new_from_string (config->trusted_proxy);
+
+      if (proxy == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "--trusted-proxy “%s” is not an IP address", config->trusted_proxy);
+          return FALSE;
+        }
     }
 
   /* Instances share events through Redis only when they share a store. */
@@ -302,4 +318,24 @@ invalid:
                "invalid listen address “%s”: expected ADDR:PORT, e.g. 127.0.0.1:8765 "
                "or [::1]:8765", listen);
   return NULL;
+}
+
+char *
+confabd_redact_uri (const char *uri)
+{
+  g_autoptr(GUri) parsed = NULL;
+  g_autoptr(GUri) redacted = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+  if (parsed == NULL || g_uri_get_password (parsed) == NULL)
+    return g_strdup (uri);
+
+  redacted = g_uri_build_with_user (g_uri_get_flags (parsed), g_uri_get_scheme (parsed),
+                                    g_uri_get_user (parsed), "***",
+                                    g_uri_get_auth_params (parsed), g_uri_get_host (parsed),
+                                    g_uri_get_port (parsed), g_uri_get_path (parsed),
+                                    g_uri_get_query (parsed), g_uri_get_fragment (parsed));
+  return g_uri_to_string (redacted);
 }

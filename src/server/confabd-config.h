@@ -23,6 +23,7 @@ typedef struct
   char     *tls_key;
   char     *store;
   char     *redis;
+  char     *trusted_proxy;   /* an IP address whose X-Forwarded-For is believed */
   gboolean  allow_register;
   gboolean  allow_register_set;
 } ConfabdConfig;
@@ -36,6 +37,8 @@ void                 confabd_config_merge        (ConfabdConfig       *config,
                                                   const ConfabdConfig *over);
 gboolean             confabd_config_finish       (ConfabdConfig       *config,
                                                   GError             **error);
+/* @uri with its password, if any, replaced by "***": for logs. */
+char                *confabd_redact_uri          (const char          *uri);
 GInetSocketAddress  *confabd_parse_listen        (const char          *listen,
                                                   GError             **error);
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "confabd-connection.h"
 #include "confabd-hub.h"
 #include "confabd-server.h"
@@ -21,6 +23,7 @@ struct _ConfabdServer
   SoupServer *soup_server;
   ConfabdHub *hub;
   ConfabdBus *bus;
+  GInetAddress *trusted_proxy;
   char       *data_dir;
   gboolean    allow_register;
   gboolean    tls;
@@ -89,6 +92,43 @@ request_finished_cb (SoupServer        *server,
            soup_server_message_get_status (msg));
 }
 
+/* The peer, or behind the trusted proxy the address it appended last to
+ * X-Forwarded-For (earlier entries came from the client: anyone can write
+ * them). Owned by @msg or by the server message's data. */
+static GSocketAddress *
+client_address (ConfabdServer     *self,
+                SoupServerMessage *msg)
+{
+  GSocketAddress *peer = soup_server_message_get_remote_address (msg);
+  const char *forwarded;
+  const char *last;
+  g_autofree char *text = NULL;
+  g_autoptr(GInetAddress) client = NULL;
+  GSocketAddress *address;
+
+  if (self->trusted_proxy == NULL || !G_IS_INET_SOCKET_ADDRESS (peer) ||
+      !g_inet_address_equal (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (peer)),
+                             self->trusted_proxy))
+    return peer;
+
+  forwarded = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                             "X-Forwarded-For");
+  if (forwarded == NULL)
+    return peer;
+  last = strrchr (forwarded, ',');
+  text = g_strstrip (g_strdup (last != NULL ? last + 1 : forwarded));
+  client = g_inet_address_new_from_string (text);
+  if (client == NULL)
+    {
+      g_debug ("Ignoring X-Forwarded-For “%s” from the proxy", forwarded);
+      return peer;
+    }
+
+  address = g_inet_socket_address_new (client, 0);
+  g_object_set_data_full (G_OBJECT (msg), "confabd-client-address", address, g_object_unref);
+  return address;
+}
+
 static void
 websocket_cb (SoupServer              *server,
               SoupServerMessage       *msg,
@@ -106,9 +146,19 @@ websocket_cb (SoupServer              *server,
       return;
     }
 
-  connection = confabd_connection_new (self->hub, websocket,
-                                       soup_server_message_get_remote_address (msg));
+  connection = confabd_connection_new (self->hub, websocket, client_address (self, msg));
   confabd_hub_add_connection (self->hub, connection);
+}
+
+void
+confabd_server_set_trusted_proxy (ConfabdServer *self,
+                                  const char    *address)
+{
+  g_return_if_fail (CONFABD_IS_SERVER (self));
+
+  g_clear_object (&self->trusted_proxy);
+  self->trusted_proxy = g_inet_address_new_from_string (address);
+  g_return_if_fail (self->trusted_proxy != NULL);
 }
 
 static void
@@ -139,6 +189,7 @@ confabd_server_dispose (GObject *object)
     }
   g_clear_object (&self->hub);
   g_clear_object (&self->bus);
+  g_clear_object (&self->trusted_proxy);
 
   G_OBJECT_CLASS (confabd_server_parent_class)->dispose (object);
 }

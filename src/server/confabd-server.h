@@ -21,6 +21,10 @@ gboolean       confabd_server_set_tls_files      (ConfabdServer       *self,
                                                   const char          *cert_file,
                                                   const char          *key_file,
                                                   GError             **error);
+/* Behind a proxy at @address (an IP literal): its X-Forwarded-For names
+ * the client, so limits per address see clients rather than the proxy. */
+void           confabd_server_set_trusted_proxy  (ConfabdServer       *self,
+                                                  const char          *address);
 /* Before open_store: several instances on one PostgreSQL store share
  * events through the Redis at @redis_uri (redis://HOST[:PORT][/DB]). */
 gboolean       confabd_server_set_redis          (ConfabdServer       *self,

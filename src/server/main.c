@@ -116,6 +116,9 @@ main (int   argc,
       "sqlite:PATH|postgres://…" },
     { "redis", 0, 0, G_OPTION_ARG_STRING, &flags->redis,
       "Redis linking instances that share a PostgreSQL store", "redis://HOST[:PORT][/DB]" },
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING, &flags->trusted_proxy,
+      "Take the client's address from X-Forwarded-For when the peer is this proxy",
+      "ADDR" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       "Print the version and exit", NULL },
     { NULL }
@@ -177,6 +180,8 @@ main (int   argc,
   mallopt (M_MMAP_THRESHOLD, 128 * 1024);
 #endif
   server = confabd_server_new (config->data_dir, config->allow_register);
+  if (config->trusted_proxy != NULL)
+    confabd_server_set_trusted_proxy (server, config->trusted_proxy);
 
   if (config->tls_cert != NULL &&
       !confabd_server_set_tls_files (server, config->tls_cert, config->tls_key, &error))
@@ -198,14 +203,16 @@ main (int   argc,
    * replies interrupted). No connection is accepted before the loop runs. */
   if (config->redis != NULL && !confabd_server_set_redis (server, config->redis, &error))
     {
-      g_autofree char *message = g_strdup_printf ("cannot use Redis %s: %s", config->redis,
+      g_autofree char *shown = confabd_redact_uri (config->redis);
+      g_autofree char *message = g_strdup_printf ("cannot use Redis %s: %s", shown,
                                                   error->message);
       return fail (message);
     }
   if (!confabd_server_open_store (server, config->store, &error))
     {
+      g_autofree char *shown = confabd_redact_uri (config->store);
       g_autofree char *message = g_strdup_printf ("cannot open store %s: %s",
-                                                  config->store, error->message);
+                                                  shown, error->message);
       return fail (message);
     }
 
@@ -214,9 +221,13 @@ main (int   argc,
   sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
 
   uri = confabd_server_dup_uri (server);
-  g_message ("Data directory %s, store %s, registration %s",
-             config->data_dir, config->store,
-             config->allow_register ? "open" : "closed");
+  {
+    /* A password in the URI stays out of the journal. */
+    g_autofree char *store = confabd_redact_uri (config->store);
+
+    g_message ("Data directory %s, store %s, registration %s",
+               config->data_dir, store, config->allow_register ? "open" : "closed");
+  }
   g_message ("Listening on %s", uri);
 
   /* The one line scripts wait for; stdout is often a pipe, so flush it. */

@@ -48,12 +48,24 @@ ConfabdTestClient *
 confabd_test_client_new_raw (const char *uri,
                              const char *name)
 {
+  return confabd_test_client_new_forwarded (uri, name, NULL);
+}
+
+ConfabdTestClient *
+confabd_test_client_new_forwarded (const char *uri,
+                                   const char *name,
+                                   const char *forwarded_for)
+{
   ConfabdTestClient *client = g_new0 (ConfabdTestClient, 1);
   g_autofree char *ws_uri = g_strconcat (uri, "/ws", NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", ws_uri);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *what = g_strdup_printf ("%s to connect to %s", name, ws_uri);
+
+  if (forwarded_for != NULL)
+    soup_message_headers_append (soup_message_get_request_headers (msg), "X-Forwarded-For",
+                                 forwarded_for);
 
   client->name = g_strdup (name);
   client->next_id = 1;

@@ -41,6 +41,10 @@ ConfabdTestClient *confabd_test_client_new        (const char        *uri,
 /* Opens the WebSocket only. */
 ConfabdTestClient *confabd_test_client_new_raw    (const char        *uri,
                                                    const char        *name);
+/* The same, as a proxy would open it: with an X-Forwarded-For header. */
+ConfabdTestClient *confabd_test_client_new_forwarded (const char      *uri,
+                                                      const char      *name,
+                                                      const char      *forwarded_for);
 void               confabd_test_client_free       (ConfabdTestClient *client);
 
 void               confabd_test_client_send       (ConfabdTestClient *client,

@@ -200,6 +200,49 @@ test_login_rate_limit (Fixture       *fixture,
   frame = confabd_test_client_ok (bob, "rooms", "{'type':'rooms'}");
 }
 
+/* Behind a trusted proxy, the address limit counts the clients its
+ * X-Forwarded-For names (the last entry, the one the proxy added), not
+ * the proxy; from anyone else the header means nothing. */
+static void
+test_trusted_proxy (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  const char *args[] = { "--allow-register", "--trusted-proxy", "127.0.0.1", NULL };
+  g_autoptr(ConfabdTestDaemon) daemon = confabd_test_daemon_start (dir, args, NULL);
+  g_autoptr(ConfabdTestClient) ada = confabd_test_client_new (daemon->uri, "ada");
+  g_autoptr(ConfabdTestClient) attacker = NULL;
+  g_autoptr(ConfabdTestClient) other = NULL;
+  g_autoptr(JsonObject) frame = NULL;
+  g_autofree char *log = NULL;
+
+  confabd_test_client_register (ada, "ada");
+
+  /* The client wrote an entry of its own first: only the proxy's counts. */
+  attacker = confabd_test_client_new_forwarded (daemon->uri, "attacker",
+                                                "198.51.100.1, 203.0.113.7");
+  json_object_unref (confabd_test_client_ok (attacker, "welcome", "{'type':'hello','version':1}"));
+  for (guint i = 0; i < 20; i++)
+    json_object_unref (confabd_test_client_fails (attacker, "unauthorized",
+                                                  "{'type':'login','user':'user%u',"
+                                                  "'password':'whatever1'}", i));
+  frame = confabd_test_client_fails (attacker, "rate_limited", "{'type':'login','user':'ada',"
+                                     "'password':'%s'}", CONFABD_TEST_PASSWORD);
+
+  /* Another client of the same proxy is not blocked with it… */
+  other = confabd_test_client_new_forwarded (daemon->uri, "other", "198.51.100.1");
+  json_object_unref (confabd_test_client_ok (other, "welcome", "{'type':'hello','version':1}"));
+  g_clear_pointer (&frame, json_object_unref);
+  frame = confabd_test_client_ok (other, "session", "{'type':'login','user':'ada',"
+                                  "'password':'%s'}", CONFABD_TEST_PASSWORD);
+
+  log = confabd_test_daemon_dup_log (daemon);
+  g_assert_nonnull (strstr (log, "from 203.0.113.7"));
+  g_assert_null (strstr (log, "from 198.51.100.1, "));
+
+  g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);
+  confab_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -210,6 +253,7 @@ main (int   argc,
               test_accounts, confabd_test_fixture_teardown);
   g_test_add_func ("/confabd/accounts/register-closed", test_register_closed);
   g_test_add_func ("/confabd/accounts/session-expiry", test_session_expiry);
+  g_test_add_func ("/confabd/accounts/trusted-proxy", test_trusted_proxy);
   g_test_add ("/confabd/accounts/login-rate-limit", Fixture, NULL, confabd_test_fixture_setup,
               test_login_rate_limit, confabd_test_fixture_teardown);
 

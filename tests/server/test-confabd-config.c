@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "confabd-config.h"
@@ -140,6 +142,30 @@ test_finish_errors (void)
 }
 
 static void
+test_trusted_proxy_and_redaction (void)
+{
+  g_autoptr(ConfabdConfig) config = confabd_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *plain = NULL;
+
+  config->trusted_proxy = g_strdup ("proxy.example");
+  g_assert_false (confabd_config_finish (config, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_free (config->trusted_proxy);
+  config->trusted_proxy = g_strdup ("::1");
+  g_assert_true (confabd_config_finish (config, &error));
+
+  /* Logs never show a password given in a URI. */
+  shown = confabd_redact_uri ("postgresql://confabd:s3cret@db:5432/confabd?sslmode=require");
+  g_assert_null (strstr (shown, "s3cret"));
+  g_assert_cmpstr (shown, ==, "postgresql://confabd:***@db:5432/confabd?sslmode=require");
+  plain = confabd_redact_uri ("redis://127.0.0.1:6379");
+  g_assert_cmpstr (plain, ==, "redis://127.0.0.1:6379");
+}
+
+static void
 test_finish_scale_out (void)
 {
   const char *stores[] = { "postgres://db/confab", "postgresql://u@db:5433/confab" };
@@ -168,6 +194,8 @@ main (int   argc,
   g_test_add_func ("/confabd/config/load-and-merge", test_load_and_merge);
   g_test_add_func ("/confabd/config/finish-errors", test_finish_errors);
   g_test_add_func ("/confabd/config/finish-scale-out", test_finish_scale_out);
+  g_test_add_func ("/confabd/config/trusted-proxy-and-redaction",
+                   test_trusted_proxy_and_redaction);
 
   return g_test_run ();
 }
