@@ -30,20 +30,18 @@ apply_effects (ConfabdHub         *self,
                ConfabdLiveRoom    *live,
                const ConfabdEvent *event)
 {
-  JsonObject *data = event->data != NULL && JSON_NODE_HOLDS_OBJECT (event->data)
-                       ? json_node_get_object (event->data) : NULL;
-  const char *message = data != NULL
-                          ? json_object_get_string_member_with_default (data, "message", NULL)
-                          : NULL;
+  const char *message = confabd_event_get_data_string (event, "message");
+  const char *user = confabd_event_get_data_string (event, "user");
 
   if (g_str_equal (event->event, "stream.started") && message != NULL)
     {
-      const char *chat = json_object_get_string_member_with_default (data, "chat", "");
+      const char *chat = confabd_event_get_data_string (event, "chat");
 
       ConfabdStream *stream = confabd_live_room_lookup_stream (live, message);
 
       if (stream == NULL)
-        confabd_live_room_add_stream (live, message, chat, event->author, NULL);
+        confabd_live_room_add_stream (live, message, chat != NULL ? chat : "", event->author,
+                                      NULL);
       else if (stream->caller != NULL)
         _confabd_hub_own_stream (self, message);
     }
@@ -56,9 +54,8 @@ apply_effects (ConfabdHub         *self,
       confabd_live_room_remove_stream (live, message);
       _confabd_hub_forget_if_idle (self, live);
     }
-  else if (g_str_equal (event->event, "member.removed") && data != NULL &&
-           json_object_get_string_member_with_default (data, "user", NULL) != NULL)
-    _confabd_hub_kick (self, event->room, json_object_get_string_member (data, "user"));
+  else if (g_str_equal (event->event, "member.removed") && user != NULL)
+    _confabd_hub_kick (self, event->room, user);
   else if (g_str_equal (event->event, "room.deleted"))
     g_hash_table_remove (self->rooms, event->room);
 }

@@ -54,36 +54,6 @@ collect_messages (const PGresult *result)
 }
 
 /* A string member of the event's data, or NULL. */
-static const char *
-data_string (const ConfabdEvent *event,
-             const char         *member)
-{
-  JsonNode *node;
-
-  if (event->data == NULL || !JSON_NODE_HOLDS_OBJECT (event->data))
-    return NULL;
-
-  node = json_object_get_member (json_node_get_object (event->data), member);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
-static gboolean
-require_data (const ConfabdEvent  *event,
-              const char          *member,
-              GError             **error)
-{
-  if (data_string (event, member) != NULL)
-    return TRUE;
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "The event %s has no string “%s” in its data", event->event, member);
-  return FALSE;
-}
-
 /* ---- The parts of append_event, each inside its transaction */
 
 static gboolean
@@ -154,13 +124,13 @@ apply_names (ConfabdPgStorage    *self,
   if (g_str_equal (event->event, "chat.created"))
     {
       g_autoptr(PGresult) result = NULL;
-      const char *title = data_string (event, "title");
+      const char *title = confabd_event_get_data_string (event, "title");
       char time_buf[24];
-      const char *params[] = { event->room, data_string (event, "chat"),
+      const char *params[] = { event->room, confabd_event_get_data_string (event, "chat"),
                                title != NULL ? title : "", event->author,
                                _confabd_pg_int (time_buf, time) };
 
-      if (!require_data (event, "chat", error))
+      if (!confabd_event_require_data_string (event, "chat", error))
         return FALSE;
       result = _confabd_pg_exec (self, pc, create_chat_sql, N_PARAMS (params), params,
                                  "Could not create the chat", error);
@@ -169,10 +139,10 @@ apply_names (ConfabdPgStorage    *self,
 
   if (g_str_equal (event->event, "chat.renamed"))
     {
-      const char *params[] = { event->room, data_string (event, "chat"),
-                               data_string (event, "title") };
+      const char *params[] = { event->room, confabd_event_get_data_string (event, "chat"),
+                               confabd_event_get_data_string (event, "title") };
 
-      if (!require_data (event, "chat", error) || !require_data (event, "title", error))
+      if (!confabd_event_require_data_string (event, "chat", error) || !confabd_event_require_data_string (event, "title", error))
         return FALSE;
       return _confabd_pg_exec_changed (self, pc, rename_chat_sql, N_PARAMS (params), params,
                                        "No such chat", error);
@@ -180,9 +150,9 @@ apply_names (ConfabdPgStorage    *self,
 
   if (g_str_equal (event->event, "room.renamed"))
     {
-      const char *params[] = { event->room, data_string (event, "name") };
+      const char *params[] = { event->room, confabd_event_get_data_string (event, "name") };
 
-      if (!require_data (event, "name", error))
+      if (!confabd_event_require_data_string (event, "name", error))
         return FALSE;
       return _confabd_pg_exec_changed (self, pc, rename_room_sql, N_PARAMS (params), params,
                                        "No such room", error);

@@ -60,36 +60,6 @@ collect_messages (ConfabdSqliteStorage  *self,
 }
 
 /* A string member of the event's data, or NULL. */
-static const char *
-data_string (const ConfabdEvent *event,
-             const char         *member)
-{
-  JsonNode *node;
-
-  if (event->data == NULL || !JSON_NODE_HOLDS_OBJECT (event->data))
-    return NULL;
-
-  node = json_object_get_member (json_node_get_object (event->data), member);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
-static gboolean
-require_data (const ConfabdEvent  *event,
-              const char          *member,
-              GError             **error)
-{
-  if (data_string (event, member) != NULL)
-    return TRUE;
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "The event %s has no string “%s” in its data", event->event, member);
-  return FALSE;
-}
-
 /* ---- The parts of append_event, each inside its transaction */
 
 static gboolean
@@ -165,14 +135,14 @@ apply_names (ConfabdSqliteStorage  *self,
 
   if (g_str_equal (event->event, "chat.created"))
     {
-      const char *title = data_string (event, "title");
+      const char *title = confabd_event_get_data_string (event, "title");
 
-      if (!require_data (event, "chat", error) ||
+      if (!confabd_event_require_data_string (event, "chat", error) ||
           (stmt = _confabd_sqlite_prepare (self, create_chat_sql, error)) == NULL)
         return FALSE;
 
       _confabd_bind_text (stmt, 1, event->room);
-      _confabd_bind_text (stmt, 2, data_string (event, "chat"));
+      _confabd_bind_text (stmt, 2, confabd_event_get_data_string (event, "chat"));
       _confabd_bind_text (stmt, 3, title != NULL ? title : "");
       _confabd_bind_text (stmt, 4, event->author);
       sqlite3_bind_int64 (stmt, 5, time);
@@ -181,25 +151,25 @@ apply_names (ConfabdSqliteStorage  *self,
 
   if (g_str_equal (event->event, "chat.renamed"))
     {
-      if (!require_data (event, "chat", error) ||
-          !require_data (event, "title", error) ||
+      if (!confabd_event_require_data_string (event, "chat", error) ||
+          !confabd_event_require_data_string (event, "title", error) ||
           (stmt = _confabd_sqlite_prepare (self, rename_chat_sql, error)) == NULL)
         return FALSE;
 
       _confabd_bind_text (stmt, 1, event->room);
-      _confabd_bind_text (stmt, 2, data_string (event, "chat"));
-      _confabd_bind_text (stmt, 3, data_string (event, "title"));
+      _confabd_bind_text (stmt, 2, confabd_event_get_data_string (event, "chat"));
+      _confabd_bind_text (stmt, 3, confabd_event_get_data_string (event, "title"));
       return _confabd_sqlite_step_changed (self, stmt, "No such chat", error);
     }
 
   if (g_str_equal (event->event, "room.renamed"))
     {
-      if (!require_data (event, "name", error) ||
+      if (!confabd_event_require_data_string (event, "name", error) ||
           (stmt = _confabd_sqlite_prepare (self, rename_room_sql, error)) == NULL)
         return FALSE;
 
       _confabd_bind_text (stmt, 1, event->room);
-      _confabd_bind_text (stmt, 2, data_string (event, "name"));
+      _confabd_bind_text (stmt, 2, confabd_event_get_data_string (event, "name"));
       return _confabd_sqlite_step_changed (self, stmt, "No such room", error);
     }
 

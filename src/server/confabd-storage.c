@@ -24,6 +24,36 @@ confabd_storage_default_init (ConfabdStorageInterface *iface)
 
 /* ---- Records */
 
+const char *
+confabd_event_get_data_string (const ConfabdEvent *event,
+                               const char         *member)
+{
+  JsonNode *node;
+
+  if (event->data == NULL || !JSON_NODE_HOLDS_OBJECT (event->data))
+    return NULL;
+
+  node = json_object_get_member (json_node_get_object (event->data), member);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+gboolean
+confabd_event_require_data_string (const ConfabdEvent  *event,
+                                   const char          *member,
+                                   GError             **error)
+{
+  if (confabd_event_get_data_string (event, member) != NULL)
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "The event %s has no string “%s” in its data", event->event, member);
+  return FALSE;
+}
+
 void
 confabd_user_free (ConfabdUser *user)
 {

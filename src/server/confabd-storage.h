@@ -94,6 +94,14 @@ typedef struct
   gint64  seq;               /* the event that last changed it */
 } ConfabdMessage;
 
+/* The string member @member of @event's data, or NULL. */
+const char *confabd_event_get_data_string     (const ConfabdEvent  *event,
+                                               const char          *member);
+/* The same, as a check: G_IO_ERROR_INVALID_ARGUMENT when it is missing. */
+gboolean    confabd_event_require_data_string (const ConfabdEvent  *event,
+                                               const char          *member,
+                                               GError             **error);
+
 void confabd_user_free    (ConfabdUser    *user);
 void confabd_room_free    (ConfabdRoom    *room);
 void confabd_member_free  (ConfabdMember  *member);

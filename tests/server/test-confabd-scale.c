@@ -20,6 +20,27 @@ typedef ConfabdTestCluster Fixture;
 
 /* ---- Tests */
 
+/* Sends "part I. " for I in [@first, @end) as deltas of @message, appending
+ * them to @reply (whose length is the next offset). */
+static void
+send_parts (ConfabdTestClient *client,
+            ConfabdTestRoom   *room,
+            const char        *message,
+            GString           *reply,
+            guint              first,
+            guint              end)
+{
+  for (guint i = first; i < end; i++)
+    {
+      g_autofree char *piece = g_strdup_printf ("part %u. ", i);
+
+      confabd_test_client_sendf (client, "{'type':'stream.delta','room':'%s','message':'%s',"
+                                 "'text':'%s','offset':%" G_GSIZE_FORMAT "}",
+                                 room->room, message, piece, reply->len);
+      g_string_append (reply, piece);
+    }
+}
+
 #define PER_CLIENT 30
 
 /* ada on instance A, bob on B, carol through the proxy, all writing at
@@ -121,15 +142,7 @@ test_kill_instance (Fixture       *fixture,
                                 "{'type':'stream.start','room':'%s','chat':'%s',"
                                 "'model':'openai:gpt-4o'}", room.room, room.chat);
   message = g_strdup (confabd_test_get_string (ack, "message"));
-  for (guint i = 0; i < 5; i++)
-    {
-      g_autofree char *piece = g_strdup_printf ("part %u. ", i);
-
-      confabd_test_client_sendf (ada, "{'type':'stream.delta','room':'%s','message':'%s',"
-                                 "'text':'%s','offset':%" G_GSIZE_FORMAT "}",
-                                 room.room, message, piece, reply->len);
-      g_string_append (reply, piece);
-    }
+  send_parts (ada, &room, message, reply, 0, 5);
   delta = confabd_test_client_next_of_type (bob, "stream.delta");
   g_assert_cmpstr (confabd_test_get_string (delta, "message"), ==, message);
   g_assert_cmpint (confabd_test_get_int (delta, "offset"), ==, 0);
@@ -155,15 +168,7 @@ test_kill_instance (Fixture       *fixture,
   g_clear_pointer (&ack, json_object_unref);
   ack = confabd_test_client_join (ada, room.room, 0, &ada_view);
   g_assert_cmpstr (confabd_test_get_string (ack, "type"), ==, "joined");
-  for (guint i = 5; i < 8; i++)
-    {
-      g_autofree char *piece = g_strdup_printf ("part %u. ", i);
-
-      confabd_test_client_sendf (ada, "{'type':'stream.delta','room':'%s','message':'%s',"
-                                 "'text':'%s','offset':%" G_GSIZE_FORMAT "}",
-                                 room.room, message, piece, reply->len);
-      g_string_append (reply, piece);
-    }
+  send_parts (ada, &room, message, reply, 5, 8);
   g_clear_pointer (&ack, json_object_unref);
   ack = confabd_test_client_ok (ada, "ack", "{'type':'stream.end','room':'%s','message':'%s',"
                                 "'text':'%s','status':'complete'}", room.room, message,
@@ -244,15 +249,12 @@ test_instance_dies (Fixture       *fixture,
   json_object_unref (confabd_test_client_next_event (bob, room.room, "stream.started"));
   for (guint i = 0; i < 3; i++)
     {
-      g_autofree char *piece = g_strdup_printf ("part %u. ", i);
       g_autoptr(JsonObject) delta = NULL;
+      gsize offset = reply->len;
 
-      confabd_test_client_sendf (ada, "{'type':'stream.delta','room':'%s','message':'%s',"
-                                 "'text':'%s','offset':%" G_GSIZE_FORMAT "}",
-                                 room.room, message, piece, reply->len);
-      g_string_append (reply, piece);
+      send_parts (ada, &room, message, reply, i, i + 1);
       delta = confabd_test_client_next_of_type (bob, "stream.delta");
-      g_assert_cmpint (confabd_test_get_int (delta, "offset"), ==, reply->len - strlen (piece));
+      g_assert_cmpint (confabd_test_get_int (delta, "offset"), ==, offset);
     }
 
   confabd_test_daemon_kill (fixture->daemons[0]);
