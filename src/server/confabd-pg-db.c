@@ -550,6 +550,7 @@ _confabd_pg_acquire (ConfabdPgStorage  *self,
 {
   gint64 deadline = g_get_monotonic_time () + (gint64)self->timeout_ms * 1000;
   ConfabdPgConn *pc = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   g_mutex_lock (&self->lock);
   for (;;)
@@ -580,18 +581,41 @@ _confabd_pg_acquire (ConfabdPgStorage  *self,
         }
     }
 
+  if (g_get_monotonic_time () < self->connect_after)
+    {
+      gint64 wait_ms = (self->connect_after - g_get_monotonic_time ()) / 1000 + 1;
+
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                   "The database at %s did not answer the last connection; trying again "
+                   "in %" G_GINT64_FORMAT " ms", self->where, wait_ms);
+      return NULL;
+    }
+
   /* Connecting happens outside the lock: the others' calls go on. */
   self->n_open++;
   g_mutex_unlock (&self->lock);
 
-  pc = conn_new (self, error);
+  pc = conn_new (self, &local_error);
+  g_mutex_lock (&self->lock);
   if (pc == NULL)
     {
-      g_mutex_lock (&self->lock);
       self->n_open--;
       g_cond_signal (&self->released);
-      g_mutex_unlock (&self->lock);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        {
+          self->connect_pause_ms = self->connect_pause_ms == 0
+                                     ? 1000 : MIN (self->connect_pause_ms * 2, 10000);
+          self->connect_after = g_get_monotonic_time () + self->connect_pause_ms * 1000;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
     }
+  else
+    {
+      self->connect_pause_ms = 0;
+      self->connect_after = 0;
+    }
+  g_mutex_unlock (&self->lock);
   return pc;
 }
 

@@ -38,6 +38,12 @@ struct _ConfabdPgStorage
   GCond       released;
   GPtrArray  *idle;         /* ConfabdPgConn * */
   guint       n_open;       /* idle and in use */
+  /* After a connection attempt timed out (a host that drops packets, a
+   * frozen server), new connections are not tried again before this
+   * (monotonic µs): each try would hold the main loop for the whole
+   * timeout. The pause doubles from 1 s up to 10 s while it lasts. */
+  gint64      connect_after;
+  guint       connect_pause_ms;
 };
 
 /* A result: g_autoptr(PGresult) clears it. */
