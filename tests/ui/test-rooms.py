@@ -486,4 +486,6 @@ def run(apps, server, closed, fake):
     quit_app(bob)
 
 
-confabui.run([test_rooms])
+# test-rooms-cluster.py imports the helpers above.
+if __name__ == '__main__':
+    confabui.run([test_rooms])
