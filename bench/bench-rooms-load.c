@@ -90,6 +90,14 @@ on_event_cb (ConfabRoomClient *client,
     g_array_append_val (bench->fanout_first, latency);
   if (sent->kind == KIND_FANOUT && sent->arrivals == bench->members[sent->room])
     g_array_append_val (bench->fanout_last, latency);
+  /* Through its own instance, or through Redis and another one. */
+  if (sent->kind == KIND_FANOUT)
+    {
+      GArray *where = peer->instance == sent->instance
+                        ? bench->fanout_here : bench->fanout_elsewhere;
+
+      g_array_append_val (where, latency);
+    }
 }
 
 void
@@ -193,6 +201,7 @@ post (Peer       *peer,
   sent->time = wait->sent = now_us ();
   sent->kind = wait->kind = kind;
   sent->room = wait->room = r;
+  sent->instance = peer->instance;
   if (bench->first_send[kind] == 0)
     bench->first_send[kind] = sent->time;
   bench->last_send[kind] = sent->time;
@@ -334,19 +343,19 @@ fanout_delivered (Bench *bench)
 void
 run_fanout (Bench *bench)
 {
-  double confabd_before, self_before, confabd_after, self_after;
+  g_autofree double *before = g_new0 (double, bench->cpu_pids->len);
 
-  cpu_seconds (bench, &confabd_before, &self_before);
+  cpu_sample (bench, before);
   bench->fanout_total = (guint) (bench->fanout_rate * bench->fanout_seconds + 0.5);
   bench->fanout_next = 0;
   bench->fanout_start = now_us ();
   fanout_tick_cb (bench);
   run_until (bench, fanout_delivered, "the fan-out");
   g_clear_handle_id (&bench->fanout_id, g_source_remove);
-  cpu_seconds (bench, &confabd_after, &self_after);
+  cpu_sample (bench, bench->fanout_cpu);
   bench->fanout_wall = (now_us () - bench->fanout_start) / (double) G_USEC_PER_SEC;
-  bench->fanout_cpu_confabd = confabd_after - confabd_before;
-  bench->fanout_cpu_self = self_after - self_before;
+  for (guint i = 0; i < bench->cpu_pids->len; i++)
+    bench->fanout_cpu[i] -= before[i];
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1,7 +1,8 @@
 /* bench-rooms-private.h: what the parts of bench-rooms share.
  *
  * bench-rooms.c         options, the scenarios' order, the table
- * bench-rooms-setup.c   confabd, the clients, accounts, rooms and joins
+ * bench-rooms-setup.c   confabd (one instance or several on a shared store),
+ *                       the clients, accounts, rooms and joins
  * bench-rooms-load.c    sending, receiving and counting
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -34,6 +35,7 @@ typedef struct
   gint64 time;
   Kind   kind;
   guint  room;           /* index into Bench.rooms */
+  guint  instance;       /* the sender's confabd */
   guint  arrivals;       /* clients it reached so far */
 } Sent;
 
@@ -43,6 +45,7 @@ typedef struct
 {
   Bench            *bench;
   guint             index;
+  guint             instance;      /* the confabd it connects to */
   char             *name;
   ConfabRoomClient *client;
   GArray           *rooms;         /* guint: the indices of the rooms it joins */
@@ -75,10 +78,17 @@ struct _Bench
   gboolean     spread;             /* client i in room i % R only */
   double       fanout_rate;        /* messages/s over all clients; 0: no fan-out */
   double       fanout_seconds;
+  int          n_instances;        /* confabd processes (peer_new says which client where) */
+  char        *store;              /* --store for each confabd; NULL: SQLite in its data dir */
+  char        *pg_admin;           /* make a fresh database here for the store */
+  char        *redis;              /* --redis for each confabd */
+  char       **cpu_of;             /* NAME=PID: also time these processes (and children) */
 
   char        *dir;
-  GSubprocess *confabd;
-  char        *url;
+  char        *database;           /* the database made on pg_admin, dropped at the end */
+  char        *setup_name;         /* "sqlite/1", "postgres/1", "postgres+redis/2" */
+  GPtrArray   *confabds;           /* GSubprocess per instance */
+  GPtrArray   *urls;               /* its URL */
 
   GPtrArray   *peers;
   GPtrArray   *rooms;              /* room ids */
@@ -87,10 +97,19 @@ struct _Bench
   GArray      *base_seqs;          /* gint64 per room: its last seq when joined */
   guint       *members;            /* per room: clients joined to it */
 
-  /* Memory of confabd (VmRSS, KiB) */
-  guint64      rss_start;
-  guint64      rss_joined;
-  guint64      rss_end;
+  /* Memory of each confabd (VmRSS, KiB) */
+  guint64     *rss_start;
+  guint64     *rss_joined;
+  guint64     *rss_end;
+  guint       *instance_clients;   /* per instance: clients connected to it */
+
+  /* CPU seconds (user + system) of each confabd, each of cpu_of and
+   * this process, in that order (cpu_sample) */
+  GPtrArray   *cpu_names;          /* "confabd", "confabd #2", "redis", "bench-rooms" */
+  GArray      *cpu_pids;           /* GPid; 0 for this process */
+  double      *cpu_start;          /* once the instances are up */
+  double      *cpu_joined;         /* once every client has joined */
+  double      *cpu_end;
 
   /* Messages, by kind */
   GHashTable  *sent_at;            /* text → Sent */
@@ -113,11 +132,12 @@ struct _Bench
   guint        fanout_next;
   gint64       fanout_start;
   guint        fanout_id;
-  double       fanout_cpu_confabd; /* CPU seconds it took, confabd's and ours */
-  double       fanout_cpu_self;
+  double      *fanout_cpu;         /* CPU seconds it took, as cpu_start */
   double       fanout_wall;
   GArray      *fanout_first;       /* per message: its first arrival's latency */
   GArray      *fanout_last;        /* and its last's, at the last client in the room */
+  GArray      *fanout_here;        /* deliveries on the sender's instance */
+  GArray      *fanout_elsewhere;   /* and on another one (through Redis) */
 
   /* The relay */
   Peer        *relay;              /* a plain member of the first room, or NULL */
@@ -148,13 +168,15 @@ gboolean    run_until          (Bench      *bench,
                                 const char *what);
 void        refill             (Peer       *peer);
 guint       next_token_ms      (Peer       *peer);
-void        start_confabd      (Bench      *bench,
+gboolean    make_database      (Bench      *bench);
+void        drop_database      (Bench      *bench);
+void        start_confabds     (Bench      *bench,
                                 const char *path);
-void        stop_confabd       (Bench      *bench);
-guint64     confabd_rss_kib    (Bench      *bench);
-void        cpu_seconds        (Bench      *bench,
-                                double     *confabd,
-                                double     *self);
+void        stop_confabds      (Bench      *bench);
+void        confabd_rss_kib    (Bench      *bench,
+                                guint64    *rss);
+void        cpu_sample         (Bench      *bench,
+                                double     *seconds);
 void        raise_fd_limit     (void);
 gboolean    peer_in_room       (Peer       *peer,
                                 guint       room);

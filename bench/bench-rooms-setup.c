@@ -7,6 +7,9 @@
  * are accepted and rooms joined more at a time. Every client stays inside
  * the server's frame limit throughout (the token bucket below).
  *
+ * With --instances K, K confabd share one store (and Redis), each with its
+ * own data directory; the clients are dealt round them (peer_new).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "confab-bench"
@@ -16,6 +19,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -185,90 +189,291 @@ raise_fd_limit (void)
     }
 }
 
+/* Runs @sql on the --pg-admin server. */
+static gboolean
+run_psql (Bench      *bench,
+          const char *sql)
+{
+  g_autofree char *psql = g_find_program_in_path ("psql");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (psql == NULL)
+    {
+      g_printerr ("--pg-admin needs psql in PATH\n");
+      return FALSE;
+    }
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, psql, "-X", "-q",
+                              "-v", "ON_ERROR_STOP=1", "-d", bench->pg_admin, "-c", sql, NULL);
+  if (process == NULL || !g_subprocess_wait_check (process, NULL, &error))
+    {
+      g_printerr ("psql %s: %s\n", sql, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A fresh database on the --pg-admin server for the store, as the tests
+ * make theirs (tests/server/confabd-test-daemon.c). */
+gboolean
+make_database (Bench *bench)
+{
+  g_autoptr(GUri) admin = NULL;
+  g_autoptr(GUri) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *sql = NULL;
+
+  admin = g_uri_parse (bench->pg_admin, G_URI_FLAGS_ENCODED, &error);
+  if (admin == NULL)
+    {
+      g_printerr ("--pg-admin %s: %s\n", bench->pg_admin, error->message);
+      return FALSE;
+    }
+  name = g_strdup_printf ("confab_bench_%d_%08x", (int) getpid (), g_random_int ());
+  sql = g_strdup_printf ("CREATE DATABASE %s", name);
+  if (!run_psql (bench, sql))
+    return FALSE;
+  bench->database = g_steal_pointer (&name);
+
+  /* The same server, user and parameters; another path. */
+  path = g_strconcat ("/", bench->database, NULL);
+  store = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (admin), g_uri_get_userinfo (admin),
+                       g_uri_get_host (admin), g_uri_get_port (admin), path,
+                       g_uri_get_query (admin), g_uri_get_fragment (admin));
+  bench->store = g_uri_to_string (store);
+  return TRUE;
+}
+
+/* FORCE: a backend of a confabd just stopped may not have gone yet. */
 void
+drop_database (Bench *bench)
+{
+  g_autofree char *sql = NULL;
+
+  if (bench->database == NULL)
+    return;
+  sql = g_strdup_printf ("DROP DATABASE IF EXISTS %s WITH (FORCE)", bench->database);
+  run_psql (bench, sql);
+}
+
+static GSubprocess *
 start_confabd (Bench      *bench,
-               const char *path)
+               const char *path,
+               guint       instance)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *log = g_build_filename (bench->dir, "confabd.log", NULL);
-  g_autofree char *data = g_build_filename (bench->dir, "data", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *log = g_strdup_printf ("%s/confabd-%u.log", bench->dir, instance + 1);
   g_autofree char *line = NULL;
   const char *prefix = "confabd listening on ";
+  GSubprocess *confabd;
+
+  g_ptr_array_add (argv, g_strdup (path));
+  g_ptr_array_add (argv, g_strdup ("--listen"));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1:0"));
+  /* Its own, even on a shared store: an instance refuses a data
+   * directory another one uses. */
+  g_ptr_array_add (argv, g_strdup ("--data-dir"));
+  g_ptr_array_add (argv, g_strdup_printf ("%s/data-%u", bench->dir, instance + 1));
+  g_ptr_array_add (argv, g_strdup ("--allow-register"));
+  if (bench->store != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--store"));
+      g_ptr_array_add (argv, g_strdup (bench->store));
+    }
+  if (bench->redis != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--redis"));
+      g_ptr_array_add (argv, g_strdup (bench->redis));
+    }
+  g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   /* A file, not a pipe nobody reads. */
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
   /* Its per-frame debug lines would be part of what is measured. */
   g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
-  bench->confabd = g_subprocess_launcher_spawn (launcher, &error, path,
-                                                "--listen", "127.0.0.1:0",
-                                                "--data-dir", data,
-                                                "--allow-register", NULL);
-  if (bench->confabd == NULL)
+  confabd = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  if (confabd == NULL)
     g_error ("cannot start %s: %s", path, error->message);
 
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bench->confabd));
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (confabd));
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
   if (line == NULL || !g_str_has_prefix (line, prefix))
-    g_error ("confabd did not start (see %s)", log);
-  bench->url = g_strdup (line + strlen (prefix));
+    {
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (log, &text, NULL, NULL))
+        g_printerr ("%s", text);
+      g_error ("confabd did not start (see %s)", log);
+    }
+  g_ptr_array_add (bench->urls, g_strdup (line + strlen (prefix)));
+  return confabd;
+}
+
+/* One after the other: the first creates the store's schema. */
+void
+start_confabds (Bench      *bench,
+                const char *path)
+{
+  GPid self = 0;
+
+  for (guint i = 0; i < (guint) bench->n_instances; i++)
+    {
+      GSubprocess *confabd = start_confabd (bench, path, i);
+      GPid pid = atoi (g_subprocess_get_identifier (confabd));
+
+      g_ptr_array_add (bench->confabds, confabd);
+      g_ptr_array_add (bench->cpu_names, bench->n_instances == 1
+                                           ? g_strdup ("confabd")
+                                           : g_strdup_printf ("confabd #%u", i + 1));
+      g_array_append_val (bench->cpu_pids, pid);
+    }
+  for (guint i = 0; bench->cpu_of != NULL && bench->cpu_of[i] != NULL; i++)
+    {
+      const char *equals = strchr (bench->cpu_of[i], '=');
+      GPid pid = atoi (equals + 1);
+
+      g_ptr_array_add (bench->cpu_names, g_strndup (bench->cpu_of[i], equals - bench->cpu_of[i]));
+      g_array_append_val (bench->cpu_pids, pid);
+    }
+  g_ptr_array_add (bench->cpu_names, g_strdup ("bench-rooms"));
+  g_array_append_val (bench->cpu_pids, self);
 }
 
 void
-stop_confabd (Bench *bench)
+stop_confabds (Bench *bench)
 {
-  g_autoptr(GError) error = NULL;
+  for (guint i = 0; i < bench->confabds->len; i++)
+    g_subprocess_send_signal (g_ptr_array_index (bench->confabds, i), SIGTERM);
+  for (guint i = 0; i < bench->confabds->len; i++)
+    {
+      GSubprocess *confabd = g_ptr_array_index (bench->confabds, i);
+      g_autoptr(GError) error = NULL;
 
-  g_subprocess_send_signal (bench->confabd, SIGTERM);
-  if (!g_subprocess_wait (bench->confabd, NULL, &error))
-    g_error ("%s", error->message);
-  if (!g_subprocess_get_if_exited (bench->confabd) ||
-      g_subprocess_get_exit_status (bench->confabd) != 0)
-    g_printerr ("confabd did not exit cleanly (see %s/confabd.log)\n", bench->dir);
+      if (!g_subprocess_wait (confabd, NULL, &error))
+        g_error ("%s", error->message);
+      if (!g_subprocess_get_if_exited (confabd) || g_subprocess_get_exit_status (confabd) != 0)
+        g_printerr ("confabd did not exit cleanly (see %s/confabd-%u.log)\n", bench->dir, i + 1);
+    }
 }
 
-/* Its resident memory (VmRSS in /proc/PID/status), in KiB; 0 if unknown. */
-guint64
-confabd_rss_kib (Bench *bench)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status",
-                                           g_subprocess_get_identifier (bench->confabd));
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents (path, &status, NULL, NULL) ||
-      (line = strstr (status, "\nVmRSS:")) == NULL)
-    return 0;
-  return g_ascii_strtoull (line + strlen ("\nVmRSS:"), NULL, 10);
-}
-
-/* CPU time (user and system) used so far by confabd and by this process:
- * which of the two is busy. */
+/* Each instance's resident memory (VmRSS in /proc/PID/status), in KiB; 0
+ * if unknown. */
 void
-cpu_seconds (Bench  *bench,
-             double *confabd,
-             double *self)
+confabd_rss_kib (Bench   *bench,
+                 guint64 *rss)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%s/stat",
-                                           g_subprocess_get_identifier (bench->confabd));
+  for (guint i = 0; i < bench->confabds->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/status",
+                                               g_subprocess_get_identifier (
+                                                 g_ptr_array_index (bench->confabds, i)));
+      g_autofree char *status = NULL;
+      const char *line;
+
+      if (!g_file_get_contents (path, &status, NULL, NULL) ||
+          (line = strstr (status, "\nVmRSS:")) == NULL)
+        rss[i] = 0;
+      else
+        rss[i] = g_ascii_strtoull (line + strlen ("\nVmRSS:"), NULL, 10);
+    }
+}
+
+/* From /proc/PID/stat: its parent, and its CPU time and that of the
+ * children it waited for, in clock ticks. */
+static gboolean
+read_stat (const char *pid,
+           GPid       *parent,
+           guint64    *ticks)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
   g_autofree char *stat = NULL;
-  struct rusage usage;
   const char *p;
-  guint64 user = 0, system = 0;
+  int ppid;
+  guint64 user, system;
+  gint64 children_user, children_system;
 
-  /* Fields 14 and 15, in clock ticks; the name (2) is in parentheses. */
-  if (g_file_get_contents (path, &stat, NULL, NULL) && (p = strrchr (stat, ')')) != NULL &&
-      sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %" G_GUINT64_FORMAT
-              " %" G_GUINT64_FORMAT, &user, &system) == 2)
-    *confabd = (user + system) / (double) sysconf (_SC_CLK_TCK);
-  else
-    *confabd = 0;
+  /* Fields 4 and 14 to 17; the name (2) is in parentheses. */
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (p = strrchr (stat, ')')) == NULL ||
+      sscanf (p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %" G_GUINT64_FORMAT
+              " %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, &ppid,
+              &user, &system, &children_user, &children_system) != 5)
+    return FALSE;
+  *parent = ppid;
+  *ticks = user + system + children_user + children_system;
+  return TRUE;
+}
 
-  getrusage (RUSAGE_SELF, &usage);
-  *self = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
-          usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+/* CPU seconds of @root and everything under it: PostgreSQL's work is in
+ * a backend per connection. A process counts itself while it runs and in
+ * its parent's children's time once reaped: each tick once. */
+static double
+tree_cpu_seconds (GPid        root,
+                  GHashTable *parents,
+                  GHashTable *ticks)
+{
+  guint64 total = GPOINTER_TO_SIZE (g_hash_table_lookup (ticks, GINT_TO_POINTER (root)));
+  GHashTableIter iter;
+  gpointer pid, parent;
+
+  g_hash_table_iter_init (&iter, parents);
+  while (g_hash_table_iter_next (&iter, &pid, &parent))
+    {
+      /* Its ancestors, up to init. */
+      for (GPid up = GPOINTER_TO_INT (parent); up > 1;
+           up = GPOINTER_TO_INT (g_hash_table_lookup (parents, GINT_TO_POINTER (up))))
+        if (up == root)
+          {
+            total += GPOINTER_TO_SIZE (g_hash_table_lookup (ticks, pid));
+            break;
+          }
+    }
+  return total / (double) sysconf (_SC_CLK_TCK);
+}
+
+/* CPU time (user and system) used so far by each of cpu_pids: which of
+ * the processes is busy. */
+void
+cpu_sample (Bench  *bench,
+            double *seconds)
+{
+  g_autoptr(GHashTable) parents = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) ticks = g_hash_table_new (NULL, NULL);
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      GPid parent;
+      guint64 count;
+
+      if (g_ascii_isdigit (name[0]) && read_stat (name, &parent, &count))
+        {
+          g_hash_table_insert (parents, GINT_TO_POINTER (atoi (name)), GINT_TO_POINTER (parent));
+          g_hash_table_insert (ticks, GINT_TO_POINTER (atoi (name)), GSIZE_TO_POINTER (count));
+        }
+    }
+
+  for (guint i = 0; i < bench->cpu_pids->len; i++)
+    {
+      GPid pid = g_array_index (bench->cpu_pids, GPid, i);
+
+      if (pid == 0)
+        {
+          struct rusage usage;
+
+          getrusage (RUSAGE_SELF, &usage);
+          seconds[i] = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+                       usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+        }
+      else
+        seconds[i] = tree_cpu_seconds (pid, parents, ticks);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -297,8 +502,15 @@ peer_new (Bench *bench,
 
   peer->bench = bench;
   peer->index = index;
+  /* Round-robin over the instances, as a load balancer would. Spread,
+   * client i is the (i div R)th of room i mod R: counting that round too
+   * makes each room's clients alternate between the instances (with i mod
+   * K alone, R a multiple of K would put each room on one instance). */
+  peer->instance = (bench->spread ? index % bench->n_rooms + index / bench->n_rooms : index) %
+                   bench->n_instances;
+  bench->instance_clients[peer->instance]++;
   peer->name = g_strdup_printf ("bench%u", index + 1);
-  peer->client = confab_room_client_new (bench->url);
+  peer->client = confab_room_client_new (g_ptr_array_index (bench->urls, peer->instance));
   /* A drop is a failure here, not something to hide by reconnecting. */
   confab_room_client_set_auto_reconnect (peer->client, FALSE);
   peer->rooms = g_array_new (FALSE, FALSE, sizeof (guint));

@@ -23,11 +23,24 @@
  * At the end every client must have seen each seq of its rooms after its
  * join exactly once, and every message and delta once: the lost and dup
  * columns (exit status 1 otherwise). Below the table: confabd's resident
- * memory with no client, with all joined and at the end.
+ * memory with no client, with all joined and at the end, and its CPU time.
+ *
+ * The store is SQLite in the data directory unless --store names another
+ * (postgres://…: an empty database), or --pg-admin names a PostgreSQL
+ * server on which the bench makes a fresh database (and drops it at the
+ * end). --instances K starts K confabd processes on that store, linked by
+ * --redis; client i connects to instance i mod K (with --spread, the
+ * clients of each room take turns), so a message reaches the receivers
+ * on other instances through Redis. The table's first column names the
+ * setup: sqlite/1, postgres/1, postgres+redis/2.
+ * --cpu-of NAME=PID adds a process and its children (PostgreSQL's
+ * postmaster, redis-server) to the CPU figures.
  *
  * Usage: bench-rooms [--clients N] [--messages M] [--rooms R] [--spread]
  *                    [--fanout-rate F] [--fanout-seconds S] [--deltas D]
  *                    [--rate F] [--burst B] [--confabd PATH] [--keep]
+ *                    [--store URI | --pg-admin URI] [--redis URI]
+ *                    [--instances K] [--cpu-of NAME=PID]…
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -36,6 +49,8 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdlib.h>
+#include <string.h>
 #include <glib/gstdio.h>
 
 #include "bench-common.h"
@@ -184,19 +199,67 @@ report_fanout (Bench *bench)
           bench->dups[KIND_FANOUT]);
   report ("  its first client", "-", bench->fanout_first, G_MAXUINT, G_MAXUINT);
   report ("  its last client", "-", bench->fanout_last, G_MAXUINT, G_MAXUINT);
+  if (bench->n_instances > 1)
+    {
+      report ("  clients on the sender's instance", "-", bench->fanout_here, G_MAXUINT,
+              G_MAXUINT);
+      report ("  clients on another (through Redis)", "-", bench->fanout_elsewhere, G_MAXUINT,
+              G_MAXUINT);
+    }
   report ("fan-out: message.create → its ack", "-", bench->ack_latencies[KIND_FANOUT],
           bench->n_refused[KIND_FANOUT], G_MAXUINT);
 }
 
+/* Per instance, over the connections it has. */
 static void
 report_memory (Bench *bench)
 {
-  g_print ("confabd VmRSS: %.1f MB with no client, %.1f MB with %d joined "
-           "(%.1f KB per connection), %.1f MB at the end (%.1f KB per connection)\n",
-           bench->rss_start / 1024.0, bench->rss_joined / 1024.0, bench->n_clients,
-           ((double) bench->rss_joined - bench->rss_start) / bench->n_clients,
-           bench->rss_end / 1024.0,
-           ((double) bench->rss_end - bench->rss_start) / bench->n_clients);
+  for (guint i = 0; i < (guint) bench->n_instances; i++)
+    {
+      guint clients = bench->instance_clients[i];
+      double per = clients > 0 ? 1.0 / clients : 0;
+
+      g_print ("%s VmRSS: %.1f MB with no client, %.1f MB with %u joined "
+               "(%.1f KB per connection), %.1f MB at the end (%.1f KB per connection)\n",
+               (char *) g_ptr_array_index (bench->cpu_names, i),
+               bench->rss_start[i] / 1024.0, bench->rss_joined[i] / 1024.0, clients,
+               ((double) bench->rss_joined[i] - bench->rss_start[i]) * per,
+               bench->rss_end[i] / 1024.0,
+               ((double) bench->rss_end[i] - bench->rss_start[i]) * per);
+    }
+}
+
+/* "confabd 18%, bench-rooms 77%" of @cpu over @wall seconds. */
+static char *
+format_cpu (Bench  *bench,
+            double *cpu,
+            double  wall)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < bench->cpu_pids->len; i++)
+    g_string_append_printf (text, "%s%s %.0f%%", i > 0 ? ", " : "",
+                            (char *) g_ptr_array_index (bench->cpu_names, i),
+                            100 * cpu[i] / wall);
+  return g_string_free (text, FALSE);
+}
+
+/* The CPU seconds each process used from @from to @to (samples), and
+ * their share of one core over @wall seconds. */
+static void
+report_cpu (Bench        *bench,
+            const char   *what,
+            const double *from,
+            const double *to,
+            double        wall)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < bench->cpu_pids->len; i++)
+    g_string_append_printf (text, "%s%s %.1f s (%.0f%%)", i > 0 ? ", " : "",
+                            (char *) g_ptr_array_index (bench->cpu_names, i), to[i] - from[i],
+                            wall > 0 ? 100 * (to[i] - from[i]) / wall : 0);
+  g_print ("CPU (user + system), %s (%.1f s): %s\n", what, wall, text->str);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -222,12 +285,30 @@ bench_free (Bench *bench)
   g_clear_pointer (&bench->delta_sent_at, g_array_unref);
   g_clear_pointer (&bench->delta_offsets, g_array_unref);
   g_clear_pointer (&bench->delta_latencies, g_array_unref);
+  g_clear_pointer (&bench->fanout_here, g_array_unref);
+  g_clear_pointer (&bench->fanout_elsewhere, g_array_unref);
   if (bench->stream_text != NULL)
     g_string_free (bench->stream_text, TRUE);
-  g_clear_object (&bench->confabd);
+  g_clear_pointer (&bench->confabds, g_ptr_array_unref);
+  g_clear_pointer (&bench->urls, g_ptr_array_unref);
+  g_clear_pointer (&bench->cpu_names, g_ptr_array_unref);
+  g_clear_pointer (&bench->cpu_pids, g_array_unref);
+  g_clear_pointer (&bench->rss_start, g_free);
+  g_clear_pointer (&bench->rss_joined, g_free);
+  g_clear_pointer (&bench->rss_end, g_free);
+  g_clear_pointer (&bench->instance_clients, g_free);
+  g_clear_pointer (&bench->cpu_start, g_free);
+  g_clear_pointer (&bench->cpu_joined, g_free);
+  g_clear_pointer (&bench->cpu_end, g_free);
+  g_clear_pointer (&bench->fanout_cpu, g_free);
   g_free (bench->stream);
-  g_free (bench->url);
   g_free (bench->dir);
+  g_free (bench->database);
+  g_free (bench->setup_name);
+  g_free (bench->store);
+  g_free (bench->pg_admin);
+  g_free (bench->redis);
+  g_strfreev (bench->cpu_of);
 }
 
 static void
@@ -252,6 +333,16 @@ bench_init (Bench *bench)
     }
   bench->fanout_first = g_array_new (FALSE, FALSE, sizeof (double));
   bench->fanout_last = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->fanout_here = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->fanout_elsewhere = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->confabds = g_ptr_array_new_with_free_func (g_object_unref);
+  bench->urls = g_ptr_array_new_with_free_func (g_free);
+  bench->cpu_names = g_ptr_array_new_with_free_func (g_free);
+  bench->cpu_pids = g_array_new (FALSE, FALSE, sizeof (GPid));
+  bench->rss_start = g_new0 (guint64, bench->n_instances);
+  bench->rss_joined = g_new0 (guint64, bench->n_instances);
+  bench->rss_end = g_new0 (guint64, bench->n_instances);
+  bench->instance_clients = g_new0 (guint, bench->n_instances);
   bench->delta_sent_at = g_array_new (FALSE, FALSE, sizeof (gint64));
   bench->delta_offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
   bench->delta_latencies = g_array_new (FALSE, FALSE, sizeof (double));
@@ -285,6 +376,7 @@ main (int   argc,
     .rate = 39.0,
     .burst = 190.0,
     .fanout_seconds = 10.0,
+    .n_instances = 1,
   };
   GOptionEntry entries[] = {
     { "clients", 'c', 0, G_OPTION_ARG_INT, &bench.n_clients, "Clients (default 8)", "N" },
@@ -307,7 +399,21 @@ main (int   argc,
       "Frames a connection may send at once (default 190; the server allows 200)", "B" },
     { "confabd", 0, 0, G_OPTION_ARG_FILENAME, &confabd_path,
       "The server to run (default: the build tree's)", "PATH" },
-    { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, "Keep the data directory and the log", NULL },
+    { "keep", 0, 0, G_OPTION_ARG_NONE, &keep,
+      "Keep the data directories, the logs (and the database --pg-admin made)", NULL },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &bench.store,
+      "confabd's --store: sqlite:PATH or an empty postgres://… database (default: SQLite in "
+      "a fresh data directory)", "URI" },
+    { "pg-admin", 0, 0, G_OPTION_ARG_STRING, &bench.pg_admin,
+      "Make a fresh database for the store on this PostgreSQL server (psql -c 'CREATE "
+      "DATABASE …'), dropped at the end", "URI" },
+    { "redis", 0, 0, G_OPTION_ARG_STRING, &bench.redis,
+      "confabd's --redis, linking the instances", "redis://HOST:PORT" },
+    { "instances", 'k', 0, G_OPTION_ARG_INT, &bench.n_instances,
+      "confabd processes on the same store (default 1; more need PostgreSQL and --redis); "
+      "client i connects to instance i mod K (spread: (i mod R + i div R) mod K)", "K" },
+    { "cpu-of", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bench.cpu_of,
+      "Also report the CPU time of this process and its children (repeatable)", "NAME=PID" },
     { NULL }
   };
   guint seq_lost = 0;
@@ -316,8 +422,9 @@ main (int   argc,
   guint delta_dup = 0;
   guint n_receivers = 0;
   guint all_lost, all_dup;
-  gint64 setup_start;
+  gint64 setup_start, joined;
   double setup_seconds;
+  gboolean postgres;
 
   setlocale (LC_ALL, "");
 
@@ -338,19 +445,59 @@ main (int   argc,
                   bench.fanout_rate, bench.n_clients, bench.rate);
       return 2;
     }
+  if (bench.store != NULL && bench.pg_admin != NULL)
+    {
+      g_printerr ("--store and --pg-admin: give one (--pg-admin makes the store)\n");
+      return 2;
+    }
+  postgres = bench.pg_admin != NULL ||
+             (bench.store != NULL && !g_str_has_prefix (bench.store, "sqlite:"));
+  /* Several instances share their rooms only through one database and
+   * Redis; on SQLite or without Redis they would be separate servers. */
+  if (bench.n_instances < 1 || (bench.n_instances > 1 && (!postgres || bench.redis == NULL)))
+    {
+      g_printerr ("--instances %d: 1, or more with a PostgreSQL store and --redis\n",
+                  bench.n_instances);
+      return 2;
+    }
+  for (guint i = 0; bench.cpu_of != NULL && bench.cpu_of[i] != NULL; i++)
+    {
+      const char *equals = strchr (bench.cpu_of[i], '=');
+
+      if (equals == NULL || equals == bench.cpu_of[i] || atoi (equals + 1) <= 0)
+        {
+          g_printerr ("--cpu-of %s: expected NAME=PID\n", bench.cpu_of[i]);
+          return 2;
+        }
+    }
   if (confabd_path == NULL)
     confabd_path = g_strdup (CONFABD_PATH);
+  bench.setup_name = g_strdup_printf ("%s%s/%d", postgres ? "postgres" : "sqlite",
+                                      bench.redis != NULL ? "+redis" : "", bench.n_instances);
 
   raise_fd_limit ();
   bench_init (&bench);
-  start_confabd (&bench, confabd_path);
-  /* Once it has settled after opening its store. */
+  if (bench.pg_admin != NULL && !make_database (&bench))
+    {
+      confab_test_rm_rf (bench.dir);
+      bench_free (&bench);
+      return 2;
+    }
+  start_confabds (&bench, confabd_path);
+  bench.cpu_start = g_new0 (double, bench.cpu_pids->len);
+  bench.cpu_joined = g_new0 (double, bench.cpu_pids->len);
+  bench.cpu_end = g_new0 (double, bench.cpu_pids->len);
+  bench.fanout_cpu = g_new0 (double, bench.cpu_pids->len);
+  /* Once they have settled after opening the store. */
   g_usleep (G_USEC_PER_SEC / 2);
-  bench.rss_start = confabd_rss_kib (&bench);
+  confabd_rss_kib (&bench, bench.rss_start);
+  cpu_sample (&bench, bench.cpu_start);
   setup_start = now_us ();
   set_up (&bench);
   setup_seconds = seconds (setup_start, now_us ());
-  bench.rss_joined = confabd_rss_kib (&bench);
+  confabd_rss_kib (&bench, bench.rss_joined);
+  cpu_sample (&bench, bench.cpu_joined);
+  joined = now_us ();
   bench.relay = bench.n_deltas > 0 ? find_relay (&bench) : NULL;
 
   g_print ("confabd rooms over loopback: %d clients in %d room%s%s; %u CPUs\n"
@@ -359,6 +506,13 @@ main (int   argc,
            bench.n_clients, bench.n_rooms, bench.n_rooms > 1 ? "s" : "",
            bench.spread ? " (client i in room i mod R)" : ", every client in each",
            g_get_num_processors (), bench.rate, bench.burst);
+  g_print ("setup %s: %d confabd instance%s, store %s%s%s%s\n", bench.setup_name,
+           bench.n_instances, bench.n_instances > 1 ? "s" : "",
+           bench.store != NULL ? bench.store : "SQLite in its data directory",
+           bench.redis != NULL ? ", Redis " : "", bench.redis != NULL ? bench.redis : "",
+           bench.n_instances == 1 ? ""
+           : bench.spread ? "; client i on instance (i mod R + i div R) mod K: rooms span them"
+           : "; client i on instance i mod K");
   if (bench.n_messages > 0)
     g_print ("messages: %d from each client at once\n", bench.n_messages);
   if (bench.fanout_rate > 0)
@@ -375,7 +529,8 @@ main (int   argc,
   if (bench.relay != NULL)
     run_relay (&bench);
   check_logs (&bench, &seq_lost, &seq_dup);
-  bench.rss_end = confabd_rss_kib (&bench);
+  confabd_rss_kib (&bench, bench.rss_end);
+  cpu_sample (&bench, bench.cpu_end);
 
   for (guint i = 0; bench.relay != NULL && i < bench.peers->len; i++)
     {
@@ -388,7 +543,11 @@ main (int   argc,
       delta_dup += peer->n_delta_dups;
     }
 
-  print_row ((const char *[]) { "scenario", "rate", "p50", "p90", "p99", "max", "lost", "dup" });
+  {
+    g_autofree char *first = g_strdup_printf ("scenario: %s", bench.setup_name);
+
+    print_row ((const char *[]) { first, "rate", "p50", "p90", "p99", "max", "lost", "dup" });
+  }
   print_rule ();
   if (bench.n_messages > 0)
     report_messages (&bench);
@@ -426,27 +585,35 @@ main (int   argc,
     {
       guint n = bench.delivered[KIND_FANOUT];
       double elapsed = seconds (bench.first_send[KIND_FANOUT], bench.last_delivery[KIND_FANOUT]);
+      g_autofree char *cpu = format_cpu (&bench, bench.fanout_cpu, bench.fanout_wall);
 
       g_print ("fan-out: %u deliveries in %.2f s (%.0f/s); CPU over its %.1f s: "
-               "confabd %.0f%%, bench-rooms %.0f%% of a core\n", n, elapsed,
-               elapsed > 0 ? n / elapsed : 0, bench.fanout_wall,
-               100 * bench.fanout_cpu_confabd / bench.fanout_wall,
-               100 * bench.fanout_cpu_self / bench.fanout_wall);
+               "%s of a core\n", n, elapsed, elapsed > 0 ? n / elapsed : 0, bench.fanout_wall,
+               cpu);
     }
   g_print ("setting up (%d accounts, %d room%s, %u joins): %.2f s\n",
            bench.n_clients, bench.n_rooms, bench.n_rooms > 1 ? "s" : "",
            bench.spread ? (guint) bench.n_clients : (guint) (bench.n_clients * bench.n_rooms),
            setup_seconds);
   report_memory (&bench);
+  report_cpu (&bench, "setting up", bench.cpu_start, bench.cpu_joined,
+              seconds (setup_start, joined));
+  report_cpu (&bench, "the scenarios and the check", bench.cpu_joined, bench.cpu_end,
+              seconds (joined, now_us ()));
 
   g_clear_pointer (&bench.peers, g_ptr_array_unref);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  stop_confabd (&bench);
+  stop_confabds (&bench);
   if (keep)
-    g_print ("\ndata and log in %s\n", bench.dir);
+    g_print ("\ndata and logs in %s%s%s\n", bench.dir,
+             bench.database != NULL ? ", database " : "",
+             bench.database != NULL ? bench.database : "");
   else
-    confab_test_rm_rf (bench.dir);
+    {
+      confab_test_rm_rf (bench.dir);
+      drop_database (&bench);
+    }
 
   all_lost = seq_lost + delta_lost + bench.n_refused[KIND_BURST] + bench.n_refused[KIND_PACED] +
              bench.n_refused[KIND_FANOUT];
