@@ -329,20 +329,42 @@ on_sweep_answer (GObject  *owner,
 }
 
 static void
-sweep_streams (ConfabdHub *self,
-               gint64      now)
+list_streaming_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
 {
+  ConfabdStorage *storage = task_data;
+  GError *error = NULL;
+  GPtrArray *streaming = confabd_storage_list_streaming (storage, &error);
+
+  if (streaming == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, streaming, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+sweep_listed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ConfabdHub *self = CONFABD_HUB (object);
   g_autoptr(GPtrArray) streaming = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                               g_get_real_time () / 1000);
   g_autofree char *grace = g_strdup_printf ("%d", ORPHAN_GRACE_MS);
 
-  streaming = confabd_storage_list_streaming (self->storage, &error);
+  self->sweeping = FALSE;
+  streaming = g_task_propagate_pointer (G_TASK (result), &error);
   if (streaming == NULL)
     {
       g_debug ("No sweep of replies now: %s", error->message);
       return;
     }
+  if (self->shutting_down || self->bus == NULL)
+    return;
 
   for (guint i = 0; i < streaming->len; i++)
     {
@@ -368,6 +390,23 @@ sweep_streams (ConfabdHub *self,
     }
 }
 
+/* The list is read on a worker thread, so an idle instance's heartbeat
+ * never holds its main loop for the database (the PostgreSQL backend,
+ * the only one used with Redis, locks its pool: any thread may call it). */
+static void
+sweep_streams (ConfabdHub *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->sweeping)
+    return;
+  self->sweeping = TRUE;
+  task = g_task_new (self, NULL, sweep_listed_cb, NULL);
+  g_task_set_source_tag (task, sweep_streams);
+  g_task_set_task_data (task, g_object_ref (self->storage), g_object_unref);
+  g_task_run_in_thread (task, list_streaming_thread);
+}
+
 void
 _confabd_hub_heartbeat (ConfabdHub *self)
 {
@@ -385,5 +424,5 @@ _confabd_hub_heartbeat (ConfabdHub *self)
   for (guint i = 0; i < rooms->len; i++)
     renew_presence (self, g_ptr_array_index (rooms, i), now);
 
-  sweep_streams (self, now);
+  sweep_streams (self);
 }

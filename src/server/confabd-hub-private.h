@@ -36,6 +36,7 @@ struct _ConfabdHub
   ConfabdAccounts *accounts;
   gboolean         allow_register;
   gboolean         shutting_down;
+  gboolean         sweeping;      /* the heartbeat's list of open replies is being read */
   GPtrArray       *connections;   /* ConfabdConnection, owned */
   GHashTable      *rooms;         /* id → ConfabdLiveRoom: rooms someone joined or streams in */
   GHashTable      *limited;       /* user → gint64 *: over the shared frame limit until then */

@@ -733,6 +733,14 @@ confabd_hub_is_shutting_down (ConfabdHub *self)
   return self->shutting_down;
 }
 
+gboolean
+confabd_hub_has_pending_work (ConfabdHub *self)
+{
+  g_return_val_if_fail (CONFABD_IS_HUB (self), FALSE);
+
+  return self->sweeping;
+}
+
 /* ---- GObject */
 
 ConfabdStorage *

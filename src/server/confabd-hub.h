@@ -56,5 +56,7 @@ void             confabd_hub_sign_out           (ConfabdHub        *self,
  * with 1001 and refuses new ones. */
 void             confabd_hub_shutdown           (ConfabdHub        *self);
 gboolean         confabd_hub_is_shutting_down   (ConfabdHub        *self);
+/* Work on another thread whose answer the main loop still has to take. */
+gboolean         confabd_hub_has_pending_work   (ConfabdHub        *self);
 
 G_END_DECLS

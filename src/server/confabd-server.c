@@ -447,7 +447,8 @@ confabd_server_shutdown (ConfabdServer *self)
 
       confabd_hub_shutdown (self->hub);
       timeout_id = g_timeout_add (SHUTDOWN_TIMEOUT_MS, shutdown_timeout_cb, &timed_out);
-      while (confabd_hub_get_n_connections (self->hub) > 0 && !timed_out)
+      while ((confabd_hub_get_n_connections (self->hub) > 0 ||
+              confabd_hub_has_pending_work (self->hub)) && !timed_out)
         g_main_context_iteration (NULL, TRUE);
       if (timed_out)
         g_message ("%u clients did not answer the close frame",
