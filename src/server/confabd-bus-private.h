@@ -26,6 +26,7 @@ struct _ConfabdBus
   Link       *pub;
   GHashTable *unpublished;   /* room → Publication: its latest event Redis did not take */
   guint       heartbeat_id;
+  guint       in_flight;     /* PUBLISH commands Redis has not answered yet */
   gboolean    subscribed;
   gboolean    disposed;
 };

@@ -23,6 +23,9 @@
 #include "confabd-bus-private.h"
 
 #define CHANNEL_PREFIX "confab:room:"
+/* Publications sent and not answered yet, beyond which the bus holds
+ * back (about 5 MB of frames). */
+#define MAX_IN_FLIGHT  10000
 
 enum { SIGNAL_MESSAGE, SIGNAL_SUBSCRIBED, SIGNAL_HEARTBEAT, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -188,12 +191,18 @@ on_published (redisAsyncContext *context,
   ConfabdBus *self = publication->bus;
 
   (void) context;
+  self->in_flight--;
   /* No reply: the connection went away with the command (or the bus is
-   * being disposed). */
-  if (reply == NULL && !self->disposed)
+   * being disposed). Live frames are worth nothing late. */
+  if (reply == NULL && !self->disposed && publication->seq > 0)
     keep_unpublished (self, publication);
   else
     publication_free (publication);
+
+  /* Redis caught up with a backlog: the rooms held back go now. */
+  if (reply != NULL && self->in_flight == MAX_IN_FLIGHT / 2 &&
+      g_hash_table_size (self->unpublished) > 0)
+    flush_unpublished (self);
 }
 
 static void
@@ -203,13 +212,11 @@ send_publication (ConfabdBus  *self,
   g_autofree char *channel = g_strconcat (CHANNEL_PREFIX, publication->room, NULL);
 
   /* %b: the payload may hold any byte, and is not reformatted. */
-  if (publication->seq > 0)
-    redisAsyncCommand (self->pub->context, on_published, publication, "PUBLISH %s %b", channel,
-                       publication->text, strlen (publication->text));
-  else
+  self->in_flight++;
+  if (redisAsyncCommand (self->pub->context, on_published, publication, "PUBLISH %s %b",
+                         channel, publication->text, strlen (publication->text)) != REDIS_OK)
     {
-      redisAsyncCommand (self->pub->context, NULL, NULL, "PUBLISH %s %b", channel,
-                         publication->text, strlen (publication->text));
+      self->in_flight--;
       publication_free (publication);
     }
 }
@@ -269,6 +276,17 @@ confabd_bus_publish (ConfabdBus     *self,
       g_debug ("Redis is down: event #%" G_GINT64_FORMAT " in %s goes out when it is back",
                publication->seq, room);
       keep_unpublished (self, publication);
+      return;
+    }
+  /* Redis is not keeping up (hiredis would buffer without bound): live
+   * frames are dropped, and each room's latest event waits, so that the
+   * others fill the gap from the storage once it is out. */
+  if (self->in_flight >= MAX_IN_FLIGHT)
+    {
+      if (publication->seq > 0)
+        keep_unpublished (self, publication);
+      else
+        publication_free (publication);
       return;
     }
   send_publication (self, publication);

@@ -136,31 +136,39 @@ _confabd_hub_remote_presence (ConfabdHub      *self,
 
 /* ---- Frame rate across instances */
 
-/* KEYS: the user's counter; ARGV: window (ms), limit. The milliseconds
- * until the window ends when the user is over the limit, else 0. */
-static const char frame_count_script[] =
-  "local count = redis.call('INCR', KEYS[1]) "
-  "if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end "
-  "if count > tonumber(ARGV[2]) then return math.max(redis.call('PTTL', KEYS[1]), 1) end "
-  "return 0";
+static void
+on_frame_limit_ttl (GObject  *owner,
+                    gint64    ttl_ms,
+                    gpointer  user_data)
+{
+  ConfabdHub *self = CONFABD_HUB (owner);
+  const char *user = user_data;
+  gint64 *until = g_new (gint64, 1);
+
+  /* No answer, or no expiry yet: the whole window. */
+  if (ttl_ms <= 0)
+    ttl_ms = CONFABD_FRAME_WINDOW_MS;
+  if (!g_hash_table_contains (self->limited, user))
+    g_message ("%s is over %d frames in %d s on all instances: refused for %" G_GINT64_FORMAT
+               " ms", user, CONFABD_FRAMES_PER_WINDOW, CONFABD_FRAME_WINDOW_MS / 1000, ttl_ms);
+  *until = g_get_monotonic_time () + ttl_ms * 1000;
+  g_hash_table_insert (self->limited, g_strdup (user), until);
+}
 
 static void
 on_frame_counted (GObject  *owner,
-                  gint64    wait_ms,
+                  gint64    count,
                   gpointer  user_data)
 {
   ConfabdHub *self = CONFABD_HUB (owner);
   const char *user = user_data;
-  gint64 *until;
+  g_autofree char *key = NULL;
 
-  if (wait_ms <= 0)
+  if (count <= CONFABD_FRAMES_PER_WINDOW || self->bus == NULL)
     return;
-  if (!g_hash_table_contains (self->limited, user))
-    g_message ("%s is over %d frames in %d s on all instances: refused for %" G_GINT64_FORMAT
-               " ms", user, CONFABD_FRAMES_PER_WINDOW, CONFABD_FRAME_WINDOW_MS / 1000, wait_ms);
-  until = g_new (gint64, 1);
-  *until = g_get_monotonic_time () + wait_ms * 1000;
-  g_hash_table_insert (self->limited, g_strdup (user), until);
+  key = g_strconcat ("confab:frames:", user, NULL);
+  confabd_bus_query_int (self->bus, owner, on_frame_limit_ttl, g_strdup (user), g_free,
+                         "PTTL %s", key);
 }
 
 gint64
@@ -180,11 +188,13 @@ _confabd_hub_frame_limited (ConfabdHub *self,
   if (until != NULL)
     g_hash_table_remove (self->limited, user);
 
-  /* Counted now, enforced from the answer on: Redis is not waited for. */
+  /* Counted now, enforced from the answer on: Redis is not waited for.
+   * Two small commands per frame (a script would resend its text each
+   * time); PEXPIRE NX (Redis 7) starts the window at the first frame. */
   key = g_strconcat ("confab:frames:", user, NULL);
   confabd_bus_query_int (self->bus, G_OBJECT (self), on_frame_counted, g_strdup (user), g_free,
-                         "EVAL %s 1 %s %d %d", frame_count_script, key,
-                         CONFABD_FRAME_WINDOW_MS, CONFABD_FRAMES_PER_WINDOW);
+                         "INCR %s", key);
+  confabd_bus_send (self->bus, "PEXPIRE %s %d NX", key, CONFABD_FRAME_WINDOW_MS);
   return 0;
 }
 
