@@ -423,3 +423,24 @@ confabd_test_cluster_finish (void)
       g_clear_pointer (&redis_pid_file, g_free);
     }
 }
+
+void
+confabd_test_cluster_pair (ConfabdTestCluster  *fixture,
+                           ConfabdTestClient  **ada,
+                           ConfabdTestClient  **bob,
+                           ConfabdTestRoom     *room,
+                           char               **ada_token)
+{
+  ConfabdTestClient *clients[2];
+  const char *token;
+
+  *ada = confabd_test_client_new (fixture->daemons[0]->uri, "ada");
+  *bob = confabd_test_client_new (fixture->daemons[1]->uri, "bob");
+  token = confabd_test_client_register (*ada, "ada");
+  if (ada_token != NULL)
+    *ada_token = g_strdup (token);
+  confabd_test_client_register (*bob, "bob");
+  clients[0] = *ada;
+  clients[1] = *bob;
+  confabd_test_cluster_room (clients, 2, room);
+}

@@ -60,6 +60,13 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ConfabdTestRoom, confabd_test_room_clear)
 void               confabd_test_cluster_room        (ConfabdTestClient  **clients,
                                                      guint                n_clients,
                                                      ConfabdTestRoom     *room);
+/* ada (signed up on instance A, with her token if @ada_token) and bob (on
+ * B) in a room of hers: confabd_test_cluster_room. */
+void               confabd_test_cluster_pair        (ConfabdTestCluster  *fixture,
+                                                     ConfabdTestClient  **ada,
+                                                     ConfabdTestClient  **bob,
+                                                     ConfabdTestRoom     *room,
+                                                     char               **ada_token);
 /* @client's next events in @room after @after up to @last_seq, checked
  * one by one. */
 GPtrArray         *confabd_test_take_events         (ConfabdTestClient   *client,

@@ -123,19 +123,12 @@ test_kill_instance (Fixture       *fixture,
   g_autofree char *token = NULL;
   g_autofree char *message = NULL;
   g_auto(ConfabdTestRoom) room = { 0 };
-  ConfabdTestClient *clients[2];
   gint64 last_seq = 0;
 
   if (g_test_failed () || fixture->proxy == NULL)
     return;
 
-  ada = confabd_test_client_new (fixture->daemons[0]->uri, "ada");
-  bob = confabd_test_client_new (fixture->daemons[1]->uri, "bob");
-  token = g_strdup (confabd_test_client_register (ada, "ada"));
-  confabd_test_client_register (bob, "bob");
-  clients[0] = ada;
-  clients[1] = bob;
-  confabd_test_cluster_room (clients, 2, &room);
+  confabd_test_cluster_pair (fixture, &ada, &bob, &room, &token);
 
   /* A reply relayed through A, seen live by bob on B. */
   ack = confabd_test_client_ok (ada, "ack",
@@ -228,19 +221,12 @@ test_instance_dies (Fixture       *fixture,
   g_autoptr(GString) reply = g_string_new (NULL);
   g_autofree char *message = NULL;
   g_auto(ConfabdTestRoom) room = { 0 };
-  ConfabdTestClient *clients[2];
   JsonObject *ended_data;
 
   if (g_test_failed () || fixture->proxy == NULL)
     return;
 
-  ada = confabd_test_client_new (fixture->daemons[0]->uri, "ada");
-  bob = confabd_test_client_new (fixture->daemons[1]->uri, "bob");
-  confabd_test_client_register (ada, "ada");
-  confabd_test_client_register (bob, "bob");
-  clients[0] = ada;
-  clients[1] = bob;
-  confabd_test_cluster_room (clients, 2, &room);
+  confabd_test_cluster_pair (fixture, &ada, &bob, &room, NULL);
 
   ack = confabd_test_client_ok (ada, "ack",
                                 "{'type':'stream.start','room':'%s','chat':'%s',"
@@ -290,18 +276,11 @@ test_redis_restart (Fixture       *fixture,
   g_autoptr(ConfabdTestClient) bob = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_auto(ConfabdTestRoom) room = { 0 };
-  ConfabdTestClient *clients[2];
 
   if (g_test_failed () || fixture->proxy == NULL)
     return;
 
-  ada = confabd_test_client_new (fixture->daemons[0]->uri, "ada");
-  bob = confabd_test_client_new (fixture->daemons[1]->uri, "bob");
-  confabd_test_client_register (ada, "ada");
-  confabd_test_client_register (bob, "bob");
-  clients[0] = ada;
-  clients[1] = bob;
-  confabd_test_cluster_room (clients, 2, &room);
+  confabd_test_cluster_pair (fixture, &ada, &bob, &room, NULL);
 
   g_clear_pointer (&events, g_ptr_array_unref);
   json_object_unref (confabd_test_client_ok (ada, "ack", "{'type':'message.create','room':'%s',"
@@ -343,20 +322,13 @@ test_postgres_down (Fixture       *fixture,
   g_autoptr(JsonObject) event = NULL;
   g_autofree char *health = NULL;
   g_auto(ConfabdTestRoom) room = { 0 };
-  ConfabdTestClient *clients[2];
   gint64 started;
   gboolean stored = FALSE;
 
   if (g_test_failed () || fixture->proxy == NULL)
     return;
 
-  ada = confabd_test_client_new (fixture->daemons[0]->uri, "ada");
-  bob = confabd_test_client_new (fixture->daemons[1]->uri, "bob");
-  confabd_test_client_register (ada, "ada");
-  confabd_test_client_register (bob, "bob");
-  clients[0] = ada;
-  clients[1] = bob;
-  confabd_test_cluster_room (clients, 2, &room);
+  confabd_test_cluster_pair (fixture, &ada, &bob, &room, NULL);
 
   confabd_test_pg_stop ();
   started = g_get_monotonic_time ();
