@@ -129,7 +129,8 @@ confabd_connection_refuse (ConfabdConnection *self,
   g_return_if_fail (CONFABD_IS_CONNECTION (self));
   g_return_if_fail (error != NULL);
 
-  /* Sign-in and session checks read the store outside the hub. */
+  /* One place for every frame: the hub's, and the sign-in and session
+   * checks, which read the store outside it. */
   if (confabd_storage_error_is_unavailable (error))
     {
       g_message ("%s: %s failed, the store is unavailable: %s", self->peer,
@@ -138,7 +139,7 @@ confabd_connection_refuse (ConfabdConnection *self,
                                          _("The server cannot reach its database right now. "
                                            "Nothing was stored; try again in a moment."));
       error = unavailable;
-      retry_after = MAX (retry_after, 2);
+      retry_after = MAX (retry_after, CONFABD_UNAVAILABLE_RETRY_AFTER);
     }
   else if (error->domain == CONFAB_PROTOCOL_ERROR)
     g_debug ("%s: %s refused: %s: %s", self->peer, type != NULL ? type : "frame",

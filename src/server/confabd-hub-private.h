@@ -21,9 +21,6 @@ _confabd_node_take_object (JsonObject *object)
   return node;
 }
 
-/* Seconds a client waits before sending again what "unavailable" refused. */
-#define CONFABD_UNAVAILABLE_RETRY_AFTER 2
-
 /* Room and chat names, thread titles. */
 #define CONFABD_MAX_NAME 256
 

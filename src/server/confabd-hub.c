@@ -81,15 +81,9 @@ _confabd_hub_storage_failed (GError     **error,
   else if (g_error_matches (owned, CONFABD_STORAGE_ERROR, CONFABD_STORAGE_ERROR_CONFLICT))
     g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_CONFLICT,
                          owned->message);
-  else if (confabd_storage_error_is_unavailable (owned))
-    {
-      /* Logged here, since the client only gets the gist. */
-      g_message ("The store is unavailable: %s", owned->message);
-      g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_UNAVAILABLE,
-                           _("The server cannot reach its database right now. Nothing was "
-                             "stored; try again in a moment."));
-    }
   else
+    /* An unreachable store too: confabd_connection_refuse makes it
+     * "unavailable" for every frame, the hub's and the sign-in ones. */
     g_propagate_error (error, g_steal_pointer (&owned));
   return FALSE;
 }
@@ -432,68 +426,68 @@ _confabd_hub_leave_live (ConfabdHub        *self,
   _confabd_hub_forget_if_idle (self, live);
 }
 
-void
-_confabd_hub_interrupt_stream (ConfabdHub    *self,
-                               ConfabdLiveRoom   *live,
-                               ConfabdStream *stream)
-{
-  g_autofree char *message_id = g_strdup (stream->message);
-  g_autoptr(ConfabdEvent) event = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *data = json_object_new ();
-  ConfabdMessage change = {
-    .id = stream->message,
-    .room = (char *) confabd_live_room_get_id (live),
-    .text = stream->text->str,
-    .status = (char *) "interrupted",
-  };
-
-  json_object_set_string_member (data, "message", stream->message);
-  json_object_set_string_member (data, "text", stream->text->str);
-  json_object_set_string_member (data, "status", "interrupted");
-  json_object_set_null_member (data, "error");
-
-  event = _confabd_hub_append (self, confabd_live_room_get_id (live), "stream.ended", stream->author,
-                               data, CONFABD_MESSAGE_CHANGE_UPDATE, &change, &error);
-  if (event == NULL)
-    /* Still "streaming" in the store: the next start marks it interrupted. */
-    g_warning ("Cannot store the interrupted reply %s in %s: %s", message_id,
-               confabd_live_room_get_id (live), error->message);
-  else
-    {
-      g_message ("Reply %s in %s interrupted with %" G_GSIZE_FORMAT " bytes", message_id,
-                 confabd_live_room_get_id (live), change.text != NULL ? strlen (change.text) : 0);
-      _confabd_hub_broadcast (self, event);
-    }
-
-  confabd_live_room_remove_stream (live, message_id);
-}
-
-gboolean
-_confabd_hub_interrupt_stored (ConfabdHub      *self,
-                               ConfabdMessage  *message,
-                               GError         **error)
+/* Stores reply @message_id as interrupted with @text (event stream.ended)
+ * and broadcasts it. */
+static gboolean
+append_interrupted (ConfabdHub  *self,
+                    const char  *room,
+                    const char  *message_id,
+                    const char  *author,
+                    const char  *text,
+                    GError     **error)
 {
   g_autoptr(ConfabdEvent) event = NULL;
   JsonObject *data = json_object_new ();
   ConfabdMessage change = {
-    .id = message->id,
-    .room = message->room,
+    .id = (char *) message_id,
+    .room = (char *) room,
+    .text = (char *) text,
     .status = (char *) "interrupted",
   };
 
-  /* The deltas were never stored: the text is what the store has. */
-  json_object_set_string_member (data, "message", message->id);
-  json_object_set_string_member (data, "text", message->text != NULL ? message->text : "");
+  json_object_set_string_member (data, "message", message_id);
+  json_object_set_string_member (data, "text", text != NULL ? text : "");
   json_object_set_string_member (data, "status", "interrupted");
   json_object_set_null_member (data, "error");
 
-  event = _confabd_hub_append (self, message->room, "stream.ended", message->author, data,
+  event = _confabd_hub_append (self, room, "stream.ended", author, data,
                                CONFABD_MESSAGE_CHANGE_UPDATE, &change, error);
   if (event == NULL)
     return FALSE;
   _confabd_hub_broadcast (self, event);
   return TRUE;
+}
+
+void
+_confabd_hub_interrupt_stream (ConfabdHub      *self,
+                               ConfabdLiveRoom *live,
+                               ConfabdStream   *stream)
+{
+  g_autofree char *message_id = g_strdup (stream->message);
+  g_autoptr(GError) error = NULL;
+  const char *room = confabd_live_room_get_id (live);
+  gsize length = stream->text->len;
+
+  if (!append_interrupted (self, room, stream->message, stream->author, stream->text->str,
+                           &error))
+    /* Still "streaming" in the store: the next start marks it interrupted. */
+    g_warning ("Cannot store the interrupted reply %s in %s: %s", message_id, room,
+               error->message);
+  else
+    g_message ("Reply %s in %s interrupted with %" G_GSIZE_FORMAT " bytes", message_id, room,
+               length);
+
+  confabd_live_room_remove_stream (live, message_id);
+}
+
+/* The deltas were never stored: the text is what the store has. */
+gboolean
+_confabd_hub_interrupt_stored (ConfabdHub      *self,
+                               ConfabdMessage  *message,
+                               GError         **error)
+{
+  return append_interrupted (self, message->room, message->id, message->author, message->text,
+                             error);
 }
 
 /* Interrupts the replies in @live relayed by @connection, or by @user. */
@@ -645,10 +639,7 @@ confabd_hub_handle_frame (ConfabdHub        *self,
     }
 
   if (!handler (&request, &error))
-    confabd_connection_refuse (connection, type, re, error,
-                               g_error_matches (error, CONFAB_PROTOCOL_ERROR,
-                                                CONFAB_PROTOCOL_ERROR_UNAVAILABLE)
-                                 ? CONFABD_UNAVAILABLE_RETRY_AFTER : 0);
+    confabd_connection_refuse (connection, type, re, error, 0);
 }
 
 void

@@ -30,6 +30,8 @@ ConfabdBus      *confabd_hub_get_bus            (ConfabdHub        *self);
 /* Whether a storage error means the database cannot be reached right now
  * (PostgreSQL down or restarting): the client gets "unavailable". */
 gboolean         confabd_storage_error_is_unavailable (const GError *error);
+/* Seconds a client waits before sending again what "unavailable" refused. */
+#define CONFABD_UNAVAILABLE_RETRY_AFTER 2
 ConfabdStorage  *confabd_hub_get_storage        (ConfabdHub        *self);
 ConfabdAccounts *confabd_hub_get_accounts       (ConfabdHub        *self);
 gboolean         confabd_hub_get_allow_register (ConfabdHub        *self);
