@@ -494,6 +494,18 @@ class FakeProvider:
         self.proc.wait()
 
 
+def stop_process(proc, timeout=10):
+    """SIGTERM, then SIGKILL if it is still there after @timeout seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def set_default_model(model, env=None):
     """model as "provider:name"; env: another app's (its own settings)."""
     subprocess.run(['gsettings', 'set', 'io.github.confab.Confab', 'default-model',

@@ -30,7 +30,6 @@ import importlib.util
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -129,36 +128,17 @@ def new_database():
     return admin.rsplit('/', 1)[0] + '/' + name
 
 
-class Instance:
+class Instance(rooms.Confabd):
     """One confabd of the cluster, logging who signs in and joins."""
 
     def __init__(self, name, work_dir, store):
         self.name = name
-        self.data_dir = os.path.join(work_dir, 'instance-' + name)
-        os.makedirs(self.data_dir)
-        self.log_path = os.path.join(work_dir, 'confabd-%s.log' % name)
-        with open(self.log_path, 'a') as log_file:
-            self.proc = subprocess.Popen(
-                [os.environ['CONFAB_CONFABD'], '--listen', '127.0.0.1:0',
-                 '--data-dir', self.data_dir, '--store', store,
-                 '--redis', os.environ['CONFAB_TEST_REDIS'], '--allow-register'],
-                stdout=subprocess.PIPE, stderr=log_file, text=True,
-                env=dict(os.environ, G_MESSAGES_DEBUG='confabd'))
-        line = self.proc.stdout.readline()
-        match = re.search(r'listening on (http://127\.0\.0\.1:(\d+))', line)
-        if not match:
-            self.stop()
-            raise TestFailure('confabd %s did not start: %r\n%s' % (name, line, self.log_text()))
-        self.url = match.group(1)
-        self.port = int(match.group(2))
-        log('confabd %s listening on %s' % (name, self.url))
-
-    def log_text(self):
-        try:
-            with open(self.log_path, errors='replace') as f:
-                return f.read()
-        except OSError:
-            return ''
+        data_dir = os.path.join(work_dir, 'instance-' + name)
+        os.makedirs(data_dir)
+        super().__init__(data_dir,
+                         args=['--store', store, '--redis', os.environ['CONFAB_TEST_REDIS']],
+                         env=dict(os.environ, G_MESSAGES_DEBUG='confabd'), name=name,
+                         log_path=os.path.join(work_dir, 'confabd-%s.log' % name))
 
     def count(self, pattern):
         """Lines of the log matching a regular expression."""
@@ -174,20 +154,6 @@ class Instance:
 
     def joined(self, user):
         return len(self.joins(user))
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-        log('confabd %s killed' % self.name)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 class Proxy:
@@ -284,13 +250,7 @@ class Proxy:
         log('HAProxy routes to %s' % ', '.join(names))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        confabui.stop_process(self.proc)
 
 
 def conversation(app):

@@ -48,14 +48,19 @@ def screenshot(app, name, root=False):
 
 class Confabd:
     """confabd --allow-register on 127.0.0.1, killed and restarted on the
-    same port and data directory."""
+    same port and data directory. args: more options (a store, Redis);
+    env: its environment; name: for the log lines, when there are several."""
 
-    def __init__(self, data_dir, allow_register=True):
+    def __init__(self, data_dir, allow_register=True, args=(), env=None, name=None,
+                 log_path=None):
         self.data_dir = data_dir
         self.allow_register = allow_register
+        self.args = list(args)
+        self.env = env
+        self.what = 'confabd %s' % name if name else 'confabd'
         self.port = 0
         self.proc = None
-        self.log_path = os.path.join(data_dir, 'confabd.log')
+        self.log_path = log_path or os.path.join(data_dir, 'confabd.log')
         self.start()
 
     def start(self):
@@ -65,35 +70,31 @@ class Confabd:
             self.proc = subprocess.Popen([os.environ['CONFAB_CONFABD'],
                                           '--listen', '127.0.0.1:%d' % self.port,
                                           '--data-dir', self.data_dir]
-                                         + (['--allow-register'] if self.allow_register else []),
-                                         stdout=subprocess.PIPE, stderr=log_file, text=True)
+                                         + (['--allow-register'] if self.allow_register else [])
+                                         + self.args,
+                                         stdout=subprocess.PIPE, stderr=log_file, text=True,
+                                         env=self.env)
             log_file.close()
             line = self.proc.stdout.readline()
             match = re.search(r'listening on (http://127\.0\.0\.1:(\d+))', line)
             if match:
                 self.url = match.group(1)
                 self.port = int(match.group(2))
-                log('confabd listening on %s' % self.url)
+                log('%s listening on %s' % (self.what, self.url))
                 return
             self.proc.wait()
             # The port of the killed one may take a moment to be free.
             if time.monotonic() > deadline:
-                raise TestFailure('confabd did not start: %r\n%s' % (line, self.log_text()))
+                raise TestFailure('%s did not start: %r\n%s' % (self.what, line, self.log_text()))
             time.sleep(0.2)
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
-        log('confabd killed')
+        log('%s killed' % self.what)
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        confabui.stop_process(self.proc)
 
     def log_text(self):
         try:
