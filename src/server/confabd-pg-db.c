@@ -281,6 +281,23 @@ check_result (ConfabdPgStorage  *self,
   return NULL;
 }
 
+/* The result of a query just handed to libpq, @sent being what its
+ * PQsend… call answered. */
+static PGresult *
+sent_result (ConfabdPgStorage  *self,
+             ConfabdPgConn     *pc,
+             int                sent,
+             const char        *what,
+             GError           **error)
+{
+  if (!sent)
+    {
+      set_lost_error (self, pc, error, FALSE, what, PQerrorMessage (pc->conn));
+      return NULL;
+    }
+  return check_result (self, pc, await_result (self, pc, what, error), what, error);
+}
+
 gboolean
 _confabd_pg_exec_script (ConfabdPgStorage  *self,
                          ConfabdPgConn     *pc,
@@ -290,13 +307,7 @@ _confabd_pg_exec_script (ConfabdPgStorage  *self,
 {
   g_autoptr(PGresult) result = NULL;
 
-  if (!PQsendQuery (pc->conn, sql))
-    {
-      set_lost_error (self, pc, error, FALSE, what, PQerrorMessage (pc->conn));
-      return FALSE;
-    }
-
-  result = check_result (self, pc, await_result (self, pc, what, error), what, error);
+  result = sent_result (self, pc, PQsendQuery (pc->conn, sql), what, error);
   return result != NULL;
 }
 
@@ -317,12 +328,8 @@ _confabd_pg_exec (ConfabdPgStorage   *self,
                                                    g_hash_table_size (pc->prepared));
       g_autoptr(PGresult) prepared = NULL;
 
-      if (!PQsendPrepare (pc->conn, new_name, sql, n_params, NULL))
-        {
-          set_lost_error (self, pc, error, FALSE, what, PQerrorMessage (pc->conn));
-          return NULL;
-        }
-      prepared = check_result (self, pc, await_result (self, pc, what, error), what, error);
+      prepared = sent_result (self, pc, PQsendPrepare (pc->conn, new_name, sql, n_params, NULL),
+                              what, error);
       if (prepared == NULL)
         return NULL;
 
@@ -330,13 +337,9 @@ _confabd_pg_exec (ConfabdPgStorage   *self,
       g_hash_table_insert (pc->prepared, (gpointer)sql, g_steal_pointer (&new_name));
     }
 
-  if (!PQsendQueryPrepared (pc->conn, name, n_params, params, NULL, NULL, 0))
-    {
-      set_lost_error (self, pc, error, FALSE, what, PQerrorMessage (pc->conn));
-      return NULL;
-    }
-
-  return check_result (self, pc, await_result (self, pc, what, error), what, error);
+  return sent_result (self, pc,
+                      PQsendQueryPrepared (pc->conn, name, n_params, params, NULL, NULL, 0),
+                      what, error);
 }
 
 PGresult *
