@@ -20,6 +20,7 @@
 
 #include "confab-protocol.h"
 #include "confabd-accounts.h"
+#include "confabd-coroutine.h"
 
 /* docs/protocol.md, "Connection" and "Limits". */
 #define ARGON2_T_COST          2
@@ -390,19 +391,35 @@ create_session (ConfabdAccounts  *self,
   return g_steal_pointer (&session);
 }
 
-static void
-hash_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+typedef struct
 {
-  ConfabdAccounts *self = CONFABD_ACCOUNTS (object);
-  g_autoptr(GTask) task = user_data;
+  ConfabdAccounts *self;
+  GTask           *task;
+  GAsyncResult    *result;
+} HashDone;
+
+static void
+hash_done_free (HashDone *done)
+{
+  g_object_unref (done->self);
+  g_object_unref (done->task);
+  g_object_unref (done->result);
+  g_free (done);
+}
+
+/* The hash is checked: the user or the session is stored. */
+static void
+hash_done_co (gpointer user_data)
+{
+  HashDone *done = user_data;
+  ConfabdAccounts *self = done->self;
+  GTask *task = done->task;
   Attempt *attempt = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(ConfabdSession) session = NULL;
   gboolean ok;
 
-  ok = g_task_propagate_boolean (G_TASK (result), &error);
+  ok = g_task_propagate_boolean (G_TASK (done->result), &error);
 
   if (attempt->create)
     {
@@ -451,6 +468,20 @@ hash_done_cb (GObject      *object,
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, g_steal_pointer (&session), (GDestroyNotify) confabd_session_free);
+}
+
+static void
+hash_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  HashDone *done = g_new0 (HashDone, 1);
+
+  done->self = g_object_ref (CONFABD_ACCOUNTS (object));
+  done->task = user_data;
+  done->result = g_object_ref (result);
+  /* Storing waits for the store: on a coroutine, not on the main loop. */
+  confabd_coroutine_spawn (hash_done_co, done, (GDestroyNotify) hash_done_free);
 }
 
 static void

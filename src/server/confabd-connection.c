@@ -4,8 +4,10 @@
  * limit (a token bucket), the frame size, text versus binary, the JSON,
  * and sign-in. What it refuses is answered with an "error" frame and the
  * connection stays usable, except for a binary message or a flood.
- * Sign-in frames (register, login) complete in a worker thread; frames
- * arriving meanwhile wait, so they are handled in the order they came.
+ * A connection's frames are handled one at a time, in the order they
+ * came, on a coroutine (confabd-coroutine.c): a frame waiting for the
+ * store or for a password hash holds the next ones back, never the
+ * other connections. Its end ("closed") comes after its last frame.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,6 +20,7 @@
 
 #include "confab-protocol.h"
 #include "confabd-connection.h"
+#include "confabd-coroutine.h"
 #include "confabd-hub.h"
 
 /* libsoup closes the connection (1009) above this; between it and
@@ -52,11 +55,13 @@ struct _ConfabdConnection
   guint                    refused_in_a_row;
   gint64                   last_refused; /* monotonic µs */
 
-  /* A register/login being checked, and the frames that came meanwhile */
-  gboolean                 busy;
+  /* The frames waiting for their turn */
   GQueue                   pending;      /* JsonNode */
+  gboolean                 running;      /* a coroutine handles them */
+  gboolean                 busy;         /* a register/login is being checked */
 
   gboolean                 closed;
+  gboolean                 closed_emitted;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabdConnection, confabd_connection, G_TYPE_OBJECT)
@@ -233,17 +238,36 @@ sign_out (ConfabdConnection *self)
   self->expires = 0;
 }
 
-/* Frames that came while a login was being checked, in order. */
+/* Handles the pending frames in order until none is left or a sign-in
+ * is being checked; tells the hub once the connection closed. */
 static void
-resume (ConfabdConnection *self)
+frames_co (gpointer user_data)
 {
-  self->busy = FALSE;
+  ConfabdConnection *self = user_data;
+
   while (!self->busy && !self->closed && !g_queue_is_empty (&self->pending))
     {
       g_autoptr(JsonNode) node = g_queue_pop_head (&self->pending);
 
       handle_frame (self, node);
     }
+  self->running = FALSE;
+
+  if (self->closed && !self->closed_emitted)
+    {
+      self->closed_emitted = TRUE;
+      g_signal_emit (self, signals[CLOSED], 0);
+    }
+}
+
+static void
+run_frames (ConfabdConnection *self)
+{
+  if (self->running || (self->busy && !self->closed))
+    return;
+
+  self->running = TRUE;
+  confabd_coroutine_spawn (frames_co, g_object_ref (self), g_object_unref);
 }
 
 typedef struct
@@ -293,7 +317,8 @@ sign_in_done_cb (GObject      *object,
       send_session (self, data->re, session);
     }
 
-  resume (self);
+  self->busy = FALSE;
+  run_frames (self);
 }
 
 static void
@@ -554,22 +579,17 @@ message_cb (SoupWebsocketConnection *websocket,
       return;
     }
 
-  if (self->busy)
+  if (g_queue_get_length (&self->pending) >= MAX_PENDING)
     {
-      if (g_queue_get_length (&self->pending) >= MAX_PENDING)
-        {
-          g_autoptr(JsonNode) re = confab_protocol_dup_id (json_node_get_object (node));
+      g_autoptr(JsonNode) re = confab_protocol_dup_id (json_node_get_object (node));
 
-          g_set_error_literal (&error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_RATE_LIMITED,
-                               _("Too many frames while signing in."));
-          confabd_connection_refuse (self, NULL, re, error, 1);
-          return;
-        }
-      g_queue_push_tail (&self->pending, g_steal_pointer (&node));
+      g_set_error_literal (&error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_RATE_LIMITED,
+                           _("Too many frames waiting for an answer. Slow down."));
+      confabd_connection_refuse (self, NULL, re, error, 1);
       return;
     }
-
-  handle_frame (self, node);
+  g_queue_push_tail (&self->pending, g_steal_pointer (&node));
+  run_frames (self);
 }
 
 static void
@@ -586,7 +606,8 @@ closed_cb (SoupWebsocketConnection *websocket,
            soup_websocket_connection_get_close_code (websocket));
   g_cancellable_cancel (self->cancellable);
   g_queue_clear_full (&self->pending, (GDestroyNotify) json_node_unref);
-  g_signal_emit (self, signals[CLOSED], 0);
+  /* After the frame being handled, if any. */
+  run_frames (self);
 }
 
 static void

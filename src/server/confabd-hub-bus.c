@@ -23,6 +23,7 @@
 
 #include <string.h>
 
+#include "confabd-coroutine.h"
 #include "confabd-hub-private.h"
 
 static void
@@ -233,16 +234,14 @@ event_from_frame (const char  *room,
 }
 
 static void
-bus_message_cb (ConfabdBus     *bus,
-                ConfabdBusKind  kind,
-                const char     *room,
-                const char     *from,
-                JsonObject     *frame,
-                ConfabdHub     *self)
+handle_bus_message (ConfabdHub     *self,
+                    ConfabdBusKind  kind,
+                    const char     *room,
+                    const char     *from,
+                    JsonObject     *frame)
 {
-  ConfabdLiveRoom *live = _confabd_hub_lookup_live (self, room);
+  g_autoptr(ConfabdLiveRoom) live = _confabd_hub_ref_live (self, room);
 
-  (void) bus;
   if (live == NULL || self->shutting_down)
     return;
 
@@ -275,14 +274,12 @@ bus_message_cb (ConfabdBus     *bus,
 
 /* After Redis came back, anything published meanwhile may be lost. */
 static void
-bus_subscribed_cb (ConfabdBus *bus,
-                   ConfabdHub *self)
+catch_up_all (ConfabdHub *self)
 {
   g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   ConfabdLiveRoom *live;
 
-  (void) bus;
   g_hash_table_iter_init (&iter, self->rooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
     g_ptr_array_add (rooms, g_object_ref (live));
@@ -296,6 +293,91 @@ bus_subscribed_cb (ConfabdBus *bus,
         g_message ("%s: cannot catch up after the bus came back: %s",
                    confabd_live_room_get_id (live), error->message);
     }
+}
+
+/* What the bus brought, in the order it came: an event that must first
+ * fetch a gap from the store holds back the frames after it (a reply's
+ * deltas after its stream.started). */
+typedef struct
+{
+  ConfabdBusKind  kind;
+  char           *room;    /* NULL: the subscription came back */
+  char           *from;
+  JsonObject     *frame;
+} BusItem;
+
+static void
+bus_item_free (BusItem *item)
+{
+  g_free (item->room);
+  g_free (item->from);
+  g_clear_pointer (&item->frame, json_object_unref);
+  g_free (item);
+}
+
+static void
+bus_lane_co (gpointer user_data)
+{
+  ConfabdHub *self = user_data;
+  BusItem *item;
+
+  while ((item = g_queue_pop_head (&self->bus_queue)) != NULL)
+    {
+      if (item->room == NULL)
+        catch_up_all (self);
+      else
+        handle_bus_message (self, item->kind, item->room, item->from, item->frame);
+      bus_item_free (item);
+    }
+  self->bus_running = FALSE;
+}
+
+static void
+push_bus_item (ConfabdHub *self,
+               BusItem    *item)
+{
+  g_queue_push_tail (&self->bus_queue, item);
+  if (!self->bus_running)
+    {
+      self->bus_running = TRUE;
+      confabd_coroutine_spawn (bus_lane_co, g_object_ref (self), g_object_unref);
+    }
+}
+
+static void
+bus_message_cb (ConfabdBus     *bus,
+                ConfabdBusKind  kind,
+                const char     *room,
+                const char     *from,
+                JsonObject     *frame,
+                ConfabdHub     *self)
+{
+  BusItem *item;
+
+  (void) bus;
+  if (self->shutting_down || !g_hash_table_contains (self->rooms, room))
+    return;
+
+  item = g_new0 (BusItem, 1);
+  item->kind = kind;
+  item->room = g_strdup (room);
+  item->from = g_strdup (from);
+  item->frame = json_object_ref (frame);
+  push_bus_item (self, item);
+}
+
+static void
+bus_subscribed_cb (ConfabdBus *bus,
+                   ConfabdHub *self)
+{
+  (void) bus;
+  push_bus_item (self, g_new0 (BusItem, 1));
+}
+
+void
+_confabd_hub_clear_bus_queue (ConfabdHub *self)
+{
+  g_queue_clear_full (&self->bus_queue, (GDestroyNotify) bus_item_free);
 }
 
 void

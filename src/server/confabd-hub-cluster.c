@@ -24,6 +24,7 @@
 
 #include <string.h>
 
+#include "confabd-coroutine.h"
 #include "confabd-hub-private.h"
 
 #define PRESENCE_PREFIX "confab:presence:"
@@ -303,71 +304,80 @@ sweep_free (Sweep *sweep)
   g_free (sweep);
 }
 
+typedef struct
+{
+  ConfabdHub *hub;
+  Sweep      *sweep;
+} SweepWon;
+
+static void
+sweep_won_free (SweepWon *won)
+{
+  g_object_unref (won->hub);
+  sweep_free (won->sweep);
+  g_free (won);
+}
+
+/* This instance claimed an orphaned reply: it ends it. */
+static void
+sweep_won_co (gpointer user_data)
+{
+  SweepWon *won = user_data;
+  ConfabdHub *self = won->hub;
+  Sweep *sweep = won->sweep;
+  g_autoptr(ConfabdMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabdLiveRoom) live = NULL;
+  ConfabdStream *stream;
+
+  /* Read again: its author may have finished it meanwhile. */
+  message = confabd_storage_lookup_message (self->storage, sweep->room, sweep->message, &error);
+  if (message == NULL || g_strcmp0 (message->status, "streaming") != 0 || self->shutting_down)
+    return;
+
+  live = _confabd_hub_ref_live (self, sweep->room);
+  stream = live != NULL ? confabd_live_room_lookup_stream (live, sweep->message) : NULL;
+  g_message ("Reply %s in %s: the instance relaying it went away; ending it as interrupted",
+             sweep->message, sweep->room);
+  if (stream != NULL && stream->caller == NULL)
+    _confabd_hub_interrupt_stream (self, live, sweep->message);
+  else if (stream == NULL && !_confabd_hub_interrupt_stored (self, message, &error))
+    g_warning ("Cannot end reply %s in %s: %s", sweep->message, sweep->room, error->message);
+}
+
 static void
 on_sweep_answer (GObject  *owner,
                  gint64    won,
                  gpointer  user_data)
 {
   ConfabdHub *self = CONFABD_HUB (owner);
-  Sweep *sweep = user_data;
-  g_autoptr(ConfabdMessage) message = NULL;
-  g_autoptr(GError) error = NULL;
-  ConfabdLiveRoom *live;
-  ConfabdStream *stream;
+  SweepWon *data;
 
   if (won != 1 || self->shutting_down)
     return;
 
-  /* Read again: its author may have finished it meanwhile. */
-  message = confabd_storage_lookup_message (self->storage, sweep->room, sweep->message, &error);
-  if (message == NULL || g_strcmp0 (message->status, "streaming") != 0)
-    return;
-
-  live = _confabd_hub_lookup_live (self, sweep->room);
-  stream = live != NULL ? confabd_live_room_lookup_stream (live, sweep->message) : NULL;
-  g_message ("Reply %s in %s: the instance relaying it went away; ending it as interrupted",
-             sweep->message, sweep->room);
-  if (stream != NULL && stream->caller == NULL)
-    {
-      g_object_ref (live);
-      _confabd_hub_interrupt_stream (self, live, stream);
-      _confabd_hub_forget_if_idle (self, live);
-      g_object_unref (live);
-    }
-  else if (stream == NULL && !_confabd_hub_interrupt_stored (self, message, &error))
-    g_warning ("Cannot end reply %s in %s: %s", sweep->message, sweep->room, error->message);
+  data = g_new0 (SweepWon, 1);
+  data->hub = g_object_ref (self);
+  data->sweep = g_new0 (Sweep, 1);
+  data->sweep->room = g_strdup (((Sweep *) user_data)->room);
+  data->sweep->message = g_strdup (((Sweep *) user_data)->message);
+  confabd_coroutine_spawn (sweep_won_co, data, (GDestroyNotify) sweep_won_free);
 }
 
+/* Every open reply in the store: renewed when relayed here, else offered
+ * to the sweep script, which lets one instance end it once its relaying
+ * instance is gone. */
 static void
-list_streaming_thread (GTask        *task,
-                       gpointer      source_object,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
+sweep_co (gpointer user_data)
 {
-  ConfabdStorage *storage = task_data;
-  GError *error = NULL;
-  GPtrArray *streaming = confabd_storage_list_streaming (storage, &error);
-
-  if (streaming == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, streaming, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-sweep_listed_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  ConfabdHub *self = CONFABD_HUB (object);
+  ConfabdHub *self = user_data;
   g_autoptr(GPtrArray) streaming = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                               g_get_real_time () / 1000);
+  g_autofree char *now_text = NULL;
   g_autofree char *grace = g_strdup_printf ("%d", ORPHAN_GRACE_MS);
 
+  streaming = confabd_storage_list_streaming (self->storage, &error);
   self->sweeping = FALSE;
-  streaming = g_task_propagate_pointer (G_TASK (result), &error);
   if (streaming == NULL)
     {
       g_debug ("No sweep of replies now: %s", error->message);
@@ -376,6 +386,7 @@ sweep_listed_cb (GObject      *object,
   if (self->shutting_down || self->bus == NULL)
     return;
 
+  now_text = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / 1000);
   for (guint i = 0; i < streaming->len; i++)
     {
       ConfabdMessage *message = g_ptr_array_index (streaming, i);
@@ -400,21 +411,15 @@ sweep_listed_cb (GObject      *object,
     }
 }
 
-/* The list is read on a worker thread, so an idle instance's heartbeat
- * never holds its main loop for the database (the PostgreSQL backend,
- * the only one used with Redis, locks its pool: any thread may call it). */
+/* The list is read on a coroutine, so an idle instance's heartbeat never
+ * holds its main loop for the database. */
 static void
 sweep_streams (ConfabdHub *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   if (self->sweeping)
     return;
   self->sweeping = TRUE;
-  task = g_task_new (self, NULL, sweep_listed_cb, NULL);
-  g_task_set_source_tag (task, sweep_streams);
-  g_task_set_task_data (task, g_object_ref (self->storage), g_object_unref);
-  g_task_run_in_thread (task, list_streaming_thread);
+  confabd_coroutine_spawn (sweep_co, g_object_ref (self), g_object_unref);
 }
 
 void

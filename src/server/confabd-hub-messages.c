@@ -431,7 +431,7 @@ _confabd_hub_stream_start (ConfabdRequest  *request,
   const char *thread;
   const char *model;
   ConfabdMessage message = { 0 };
-  ConfabdLiveRoom *live;
+  g_autoptr(ConfabdLiveRoom) live = NULL;
   JsonObject *data;
   JsonObject *extra;
 
@@ -468,19 +468,42 @@ _confabd_hub_stream_start (ConfabdRequest  *request,
   return TRUE;
 }
 
-/* The live stream of "message" relayed by the sender's user: not_found,
- * conflict (not streaming) or forbidden (someone else's) otherwise. */
+/* The stream of @id in the request's live room, or NULL; @live_out is set
+ * to that room (a new reference, or NULL). */
 static ConfabdStream *
-lookup_own_stream (ConfabdRequest  *request,
-                   const char      *id,
-                   ConfabdLiveRoom    **live_out,
-                   GError         **error)
+own_stream_here (ConfabdRequest   *request,
+                 const char       *id,
+                 ConfabdLiveRoom **live_out)
 {
-  ConfabdLiveRoom *live = _confabd_hub_lookup_live (request->hub, request->room);
-  ConfabdStream *stream = live != NULL ? confabd_live_room_lookup_stream (live, id) : NULL;
+  g_clear_object (live_out);
+  *live_out = _confabd_hub_ref_live (request->hub, request->room);
+  return *live_out != NULL ? confabd_live_room_lookup_stream (*live_out, id) : NULL;
+}
+
+/* The live stream of "message" relayed by the sender's user (and its live
+ * room, a new reference in @live_out): not_found, conflict (not
+ * streaming) or forbidden (someone else's) otherwise. The stream is valid
+ * until the caller's next storage call. */
+static ConfabdStream *
+lookup_own_stream (ConfabdRequest    *request,
+                   const char        *id,
+                   ConfabdLiveRoom  **live_out,
+                   GError           **error)
+{
+  ConfabdStream *stream = own_stream_here (request, id, live_out);
   g_autoptr(ConfabdMessage) message = NULL;
 
-  *live_out = live;
+  if (stream == NULL)
+    {
+      message = lookup_message (request, id, error);
+      if (message == NULL)
+        return NULL;
+      if (!g_str_equal (message->author, request->user))
+        goto forbidden;
+      /* The read let other work run: the stream may be here now. */
+      stream = own_stream_here (request, id, live_out);
+    }
+
   if (stream != NULL)
     {
       if (!g_str_equal (stream->author, request->user))
@@ -493,20 +516,14 @@ lookup_own_stream (ConfabdRequest  *request,
       return stream;
     }
 
-  message = lookup_message (request, id, error);
-  if (message == NULL)
-    return NULL;
-  if (!g_str_equal (message->author, request->user))
-    goto forbidden;
-
   /* Still streaming in the store but not relayed here: its instance died
    * (or this one restarted) and its author carries on through this one.
    * The deltas the old instance had are gone; stream.end brings them all. */
   if (g_strcmp0 (message->status, "streaming") == 0)
     {
-      live = _confabd_hub_ensure_live (request->hub, request->room);
-      *live_out = live;
-      stream = confabd_live_room_add_stream (live, id, message->chat, request->user,
+      g_clear_object (live_out);
+      *live_out = _confabd_hub_ensure_live (request->hub, request->room);
+      stream = confabd_live_room_add_stream (*live_out, id, message->chat, request->user,
                                              request->connection);
       g_string_assign (stream->text, message->text != NULL ? message->text : "");
       stream->incomplete = TRUE;
@@ -532,8 +549,8 @@ _confabd_hub_stream_delta (ConfabdRequest  *request,
                            GError         **error)
 {
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(ConfabdLiveRoom) live = NULL;
   ConfabdStream *stream;
-  ConfabdLiveRoom *live;
   const char *id;
   const char *text;
   gint64 offset;
@@ -595,12 +612,13 @@ _confabd_hub_stream_end (ConfabdRequest  *request,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(ConfabdMessage) message = NULL;
   ConfabdMessage change = { 0 };
+  g_autoptr(ConfabdLiveRoom) live = NULL;
   ConfabdStream *stream;
-  ConfabdLiveRoom *live;
   const char *id;
   const char *text;
   const char *status;
   const char *failure;
+  gboolean relayed;
   JsonObject *data;
 
   if (!_confabd_hub_enter_room (request, error) ||
@@ -650,11 +668,13 @@ _confabd_hub_stream_end (ConfabdRequest  *request,
   json_object_set_string_member (data, "status", status);
   set_string_or_null (data, "error", failure);
 
+  /* Only whether it was relayed here counts past the next storage call. */
+  relayed = stream != NULL;
   if (!_confabd_hub_commit (request, "stream.ended", data, CONFABD_MESSAGE_CHANGE_UPDATE,
                             &change, NULL, error))
     return FALSE;
 
-  if (stream != NULL)
+  if (relayed)
     {
       confabd_live_room_remove_stream (live, id);
       _confabd_hub_forget_if_idle (request->hub, live);

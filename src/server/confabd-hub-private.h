@@ -37,6 +37,8 @@ struct _ConfabdHub
   GPtrArray       *connections;   /* ConfabdConnection, owned */
   GHashTable      *rooms;         /* id → ConfabdLiveRoom: rooms someone joined or streams in */
   GHashTable      *limited;       /* user → gint64 *: over the shared frame limit until then */
+  GQueue           bus_queue;     /* what the bus brought, handled in order (confabd-hub-bus.c) */
+  gboolean         bus_running;   /* a coroutine works through bus_queue */
 };
 
 /* One frame being handled. */
@@ -131,6 +133,8 @@ void         _confabd_hub_own_stream        (ConfabdHub            *self,
 void         _confabd_hub_heartbeat         (ConfabdHub            *self);
 
 /* confabd-hub-bus.c */
+/* Drops what the bus brought and was not handled yet (shutting down). */
+void         _confabd_hub_clear_bus_queue   (ConfabdHub            *self);
 /* Publishes a stored event to the other instances and delivers it here. */
 void         _confabd_hub_broadcast         (ConfabdHub            *self,
                                              const ConfabdEvent    *event);
@@ -160,10 +164,21 @@ gboolean     _confabd_hub_commit            (ConfabdRequest        *request,
                                              const ConfabdMessage  *message,
                                              JsonObject            *ack_extra,
                                              GError               **error);
+/* The "ack" of a stored event (its "seq" and the members of @ack_extra),
+ * when the request has an id. Takes @ack_extra. */
+void         _confabd_hub_ack_seq           (ConfabdRequest        *request,
+                                             gint64                 seq,
+                                             JsonObject            *ack_extra);
 /* A plain "ack" (no event), when the request has an id. */
 void         _confabd_hub_ack               (ConfabdRequest        *request);
+/* The live room of @room, borrowed: not to be kept across a storage call
+ * (which may yield to other work that forgets it). */
 ConfabdLiveRoom *_confabd_hub_lookup_live       (ConfabdHub            *self,
                                              const char            *room);
+/* The live room of @room, a new reference (NULL: none). */
+ConfabdLiveRoom *_confabd_hub_ref_live          (ConfabdHub            *self,
+                                             const char            *room);
+/* The live room of @room, made if needed: a new reference. */
 ConfabdLiveRoom *_confabd_hub_ensure_live       (ConfabdHub            *self,
                                              const char            *room);
 void         _confabd_hub_forget_if_idle    (ConfabdHub            *self,
@@ -173,11 +188,11 @@ void         _confabd_hub_forget_if_idle    (ConfabdHub            *self,
 gboolean     _confabd_hub_interrupt_stored  (ConfabdHub            *self,
                                              ConfabdMessage        *message,
                                              GError               **error);
-/* Stores @stream's text so far as interrupted (event stream.ended),
- * broadcasts it and removes the stream. */
+/* Takes the stream of @message_id out of @live and stores its text so
+ * far as interrupted (event stream.ended, broadcast). */
 void         _confabd_hub_interrupt_stream  (ConfabdHub            *self,
-                                             ConfabdLiveRoom           *live,
-                                             ConfabdStream         *stream);
+                                             ConfabdLiveRoom       *live,
+                                             const char            *message_id);
 /* Takes @connection out of @live, with a presence frame to the others when
  * it was the user's last connection there; forgets @live when idle. */
 void         _confabd_hub_leave_live        (ConfabdHub            *self,

@@ -127,16 +127,20 @@ _confabd_hub_room_delete (ConfabdRequest  *request,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *room = NULL;
+  g_autoptr(ConfabdEvent) event = NULL;
   ConfabdLiveRoom *live;
 
   if (!_confabd_hub_enter_room (request, error) ||
       !_confabd_hub_require (request, CONFAB_ACTION_MANAGE_ROOM, error))
     return FALSE;
 
-  /* The last event, seen by everyone in the room, then the room goes. */
-  if (!_confabd_hub_commit (request, "room.deleted", json_object_new (),
-                            CONFABD_MESSAGE_CHANGE_NONE, NULL, NULL, error))
+  /* The last event, seen by everyone in the room, then the room goes; the
+   * ack comes once it is gone, so the owner's next frame cannot find it. */
+  event = _confabd_hub_append (request->hub, request->room, "room.deleted", request->user,
+                               json_object_new (), CONFABD_MESSAGE_CHANGE_NONE, NULL, error);
+  if (event == NULL)
     return FALSE;
+  _confabd_hub_broadcast (request->hub, event);
 
   room = g_strdup (request->room);
   live = _confabd_hub_lookup_live (request->hub, room);
@@ -148,6 +152,7 @@ _confabd_hub_room_delete (ConfabdRequest  *request,
   else
     g_message ("%s: room %s deleted by %s", confabd_connection_get_peer (request->connection),
                room, request->user);
+  _confabd_hub_ack_seq (request, event->seq, NULL);
   return TRUE;
 }
 
@@ -461,11 +466,12 @@ _confabd_hub_join (ConfabdRequest  *request,
   g_autoptr(GPtrArray) members = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(ConfabdLiveRoom) live = NULL;
   JsonArray *streams_array;
   JsonObject *reply;
-  ConfabdLiveRoom *live;
   GPtrArray *streams;
   gint64 since = 0;
+  gint64 read_up_to;
 
   if (!_confabd_hub_enter_room (request, error) ||
       !_confabd_hub_require (request, CONFAB_ACTION_READ, error) ||
@@ -479,9 +485,11 @@ _confabd_hub_join (ConfabdRequest  *request,
       return FALSE;
     }
 
-  /* Everything is read before anything is sent: the answer, the replay and
-   * the registration happen in this one main-loop turn, so no event can
-   * fall between the replay and the live ones. */
+  /* The replay must meet the live events exactly, though every read lets
+   * other work run (events reach the live room meanwhile, from here or
+   * from other instances). So: read, bring the live room up to what was
+   * read, and read again until the replay reaches the live room's last
+   * seq; then, with no storage call left, join it. */
   room = confabd_storage_lookup_room (storage, request->room, &local_error);
   if (room == NULL)
     return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error),
@@ -489,30 +497,36 @@ _confabd_hub_join (ConfabdRequest  *request,
   members = confabd_storage_list_members (storage, request->room, &local_error);
   if (members == NULL)
     return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), NULL);
-  events = confabd_storage_list_events (storage, request->room, since, 0, &local_error);
-  if (events == NULL)
-    return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), NULL);
-  if (events->len > 0)
-    room->last_seq = MAX (room->last_seq,
-                          ((ConfabdEvent *) g_ptr_array_index (events, events->len - 1))->seq);
 
-  /* With other instances writing, the live room may be behind what was
-   * just read: it catches up first, so the replay and the live events
-   * meet exactly. If it is ahead (an event arrived between the reads),
-   * the replay stops where the live room is. */
-  live = _confabd_hub_ensure_live (request->hub, request->room);
-  if (!_confabd_hub_catch_up (request->hub, live, room->last_seq, &local_error))
+  events = g_ptr_array_new_with_free_func ((GDestroyNotify) confabd_event_free);
+  read_up_to = since;
+  for (;;)
     {
-      _confabd_hub_forget_if_idle (request->hub, live);
-      return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), NULL);
-    }
-  if (confabd_live_room_get_last_seq (live) > room->last_seq)
-    {
-      g_clear_pointer (&events, g_ptr_array_unref);
-      events = confabd_storage_list_events (storage, request->room, since, 0, &local_error);
-      if (events == NULL)
+      GPtrArray *more;
+
+      /* After the first read, only what came since. */
+      more = confabd_storage_list_events (storage, request->room, read_up_to, 0, &local_error);
+      if (more == NULL)
         return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), NULL);
+      g_ptr_array_extend_and_steal (events, more);
+      if (events->len > 0)
+        read_up_to = MAX (read_up_to,
+                          ((ConfabdEvent *) g_ptr_array_index (events, events->len - 1))->seq);
+      read_up_to = MAX (read_up_to, room->last_seq);
+
+      g_clear_object (&live);
+      live = _confabd_hub_ensure_live (request->hub, request->room);
+      if (!_confabd_hub_catch_up (request->hub, live, read_up_to, &local_error))
+        {
+          _confabd_hub_forget_if_idle (request->hub, live);
+          return _confabd_hub_storage_failed (error, g_steal_pointer (&local_error), NULL);
+        }
+      /* Still the room's live room, and the replay reaches its last seq. */
+      if (_confabd_hub_lookup_live (request->hub, request->room) == live &&
+          confabd_live_room_get_last_seq (live) <= read_up_to)
+        break;
     }
+
   room->last_seq = confabd_live_room_get_last_seq (live);
   while (events->len > 0 &&
          ((ConfabdEvent *) g_ptr_array_index (events, events->len - 1))->seq > room->last_seq)

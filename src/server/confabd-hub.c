@@ -6,6 +6,16 @@
  * storage. An event is appended to the room's log before it is
  * acknowledged or broadcast, so what a client saw is always stored.
  *
+ * The hub's work runs on coroutines (confabd-coroutine.c), and any storage
+ * call may yield to the main loop, which then runs other work: other
+ * connections' frames, the bus, the heartbeat. So nothing the hub keeps
+ * in memory is assumed unchanged across a storage call: live rooms are
+ * held by reference, a stream is looked up again by its id (or taken out
+ * of its room before its text is stored), and a live room is forgotten
+ * only if it is still the one in the table. A connection's own frames
+ * never overlap (confabd-connection.c), and events reach the sockets in
+ * order whatever order their commits finish in (confabd-hub-bus.c).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -16,6 +26,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "confabd-coroutine.h"
 #include "confabd-hub-private.h"
 
 G_DEFINE_FINAL_TYPE (ConfabdHub, confabd_hub, G_TYPE_OBJECT)
@@ -350,26 +361,35 @@ _confabd_hub_commit (ConfabdRequest        *request,
   if (event == NULL)
     return FALSE;
 
-  if (request->re != NULL)
-    {
-      JsonObject *ack = ack_new (request);
-
-      json_object_set_int_member (ack, "seq", event->seq);
-      if (extra != NULL)
-        {
-          JsonObjectIter iter;
-          const char *name;
-          JsonNode *value;
-
-          json_object_iter_init (&iter, extra);
-          while (json_object_iter_next (&iter, &name, &value))
-            json_object_set_member (ack, name, json_node_copy (value));
-        }
-      _confabd_hub_reply (request, ack);
-    }
-
+  _confabd_hub_ack_seq (request, event->seq, g_steal_pointer (&extra));
   _confabd_hub_broadcast (request->hub, event);
   return TRUE;
+}
+
+void
+_confabd_hub_ack_seq (ConfabdRequest *request,
+                      gint64          seq,
+                      JsonObject     *ack_extra)
+{
+  g_autoptr(JsonObject) extra = ack_extra;
+  JsonObject *ack;
+
+  if (request->re == NULL)
+    return;
+
+  ack = ack_new (request);
+  json_object_set_int_member (ack, "seq", seq);
+  if (extra != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, extra);
+      while (json_object_iter_next (&iter, &name, &value))
+        json_object_set_member (ack, name, json_node_copy (value));
+    }
+  _confabd_hub_reply (request, ack);
 }
 
 /* ---- Live rooms */
@@ -379,6 +399,15 @@ _confabd_hub_lookup_live (ConfabdHub *self,
                           const char *room)
 {
   return g_hash_table_lookup (self->rooms, room);
+}
+
+ConfabdLiveRoom *
+_confabd_hub_ref_live (ConfabdHub *self,
+                       const char *room)
+{
+  ConfabdLiveRoom *live = g_hash_table_lookup (self->rooms, room);
+
+  return live != NULL ? g_object_ref (live) : NULL;
 }
 
 ConfabdLiveRoom *
@@ -392,15 +421,19 @@ _confabd_hub_ensure_live (ConfabdHub *self,
       live = confabd_live_room_new (room);
       g_hash_table_insert (self->rooms, g_strdup (room), live);
     }
-  return live;
+  return g_object_ref (live);
 }
 
 void
 _confabd_hub_forget_if_idle (ConfabdHub  *self,
                              ConfabdLiveRoom *live)
 {
-  if (confabd_live_room_is_idle (live))
-    g_hash_table_remove (self->rooms, confabd_live_room_get_id (live));
+  const char *room = confabd_live_room_get_id (live);
+
+  /* Not a newer live room of the same id, made while this one's holder
+   * waited for the storage. */
+  if (confabd_live_room_is_idle (live) && g_hash_table_lookup (self->rooms, room) == live)
+    g_hash_table_remove (self->rooms, room);
 }
 
 void
@@ -461,23 +494,31 @@ append_interrupted (ConfabdHub  *self,
 void
 _confabd_hub_interrupt_stream (ConfabdHub      *self,
                                ConfabdLiveRoom *live,
-                               ConfabdStream   *stream)
+                               const char      *message_id)
 {
-  g_autofree char *message_id = g_strdup (stream->message);
+  g_autoptr(ConfabdLiveRoom) hold = g_object_ref (live);
+  g_autofree char *room = g_strdup (confabd_live_room_get_id (live));
+  g_autoptr(ConfabdStream) stream = NULL;
   g_autoptr(GError) error = NULL;
-  const char *room = confabd_live_room_get_id (live);
-  gsize length = stream->text->len;
+
+  /* Out of the room first: nothing extends or ends it while it is stored. */
+  stream = confabd_live_room_steal_stream (live, message_id);
+  if (stream == NULL)
+    return;
 
   if (!append_interrupted (self, room, stream->message, stream->author, stream->text->str,
                            &error))
     /* Still "streaming" in the store: the next start marks it interrupted. */
-    g_warning ("Cannot store the interrupted reply %s in %s: %s", message_id, room,
+    g_warning ("Cannot store the interrupted reply %s in %s: %s", stream->message, room,
                error->message);
   else
-    g_message ("Reply %s in %s interrupted with %" G_GSIZE_FORMAT " bytes", message_id, room,
-               length);
-
-  confabd_live_room_remove_stream (live, message_id);
+    {
+      g_message ("Reply %s in %s interrupted with %" G_GSIZE_FORMAT " bytes", stream->message,
+                 room, stream->text->len);
+      if (stream->caller != NULL && self->bus != NULL)
+        confabd_bus_send (self->bus, "HDEL confab:streams %s", stream->message);
+    }
+  _confabd_hub_forget_if_idle (self, live);
 }
 
 /* The deltas were never stored: the text is what the store has. */
@@ -491,6 +532,17 @@ _confabd_hub_interrupt_stored (ConfabdHub      *self,
 }
 
 /* Interrupts the replies in @live relayed by @connection, or by @user. */
+static gboolean
+stream_matches (ConfabdStream     *stream,
+                ConfabdConnection *connection,
+                const char        *user)
+{
+  /* A mirror (caller NULL) is for its own instance to end. */
+  return stream != NULL && stream->caller != NULL &&
+         ((connection != NULL && stream->caller == connection) ||
+          (user != NULL && g_str_equal (stream->author, user)));
+}
+
 static void
 interrupt_streams (ConfabdHub        *self,
                    ConfabdLiveRoom       *live,
@@ -498,18 +550,23 @@ interrupt_streams (ConfabdHub        *self,
                    const char        *user)
 {
   GPtrArray *streams = confabd_live_room_get_streams (live);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; i < streams->len;)
+  for (guint i = 0; i < streams->len; i++)
     {
       ConfabdStream *stream = g_ptr_array_index (streams, i);
 
-      /* A mirror (caller NULL) is for its own instance to end. */
-      if (stream->caller != NULL &&
-          ((connection != NULL && stream->caller == connection) ||
-           (user != NULL && g_str_equal (stream->author, user))))
-        _confabd_hub_interrupt_stream (self, live, stream);
-      else
-        i++;
+      if (stream_matches (stream, connection, user))
+        g_ptr_array_add (ids, g_strdup (stream->message));
+    }
+
+  /* Each store may let others change the room: checked again each time. */
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+
+      if (stream_matches (confabd_live_room_lookup_stream (live, id), connection, user))
+        _confabd_hub_interrupt_stream (self, live, id);
     }
 }
 
@@ -518,14 +575,12 @@ _confabd_hub_kick (ConfabdHub *self,
                    const char *room,
                    const char *user)
 {
-  g_autoptr(ConfabdLiveRoom) live = NULL;
+  g_autoptr(ConfabdLiveRoom) live = _confabd_hub_ref_live (self, room);
   g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func (g_object_unref);
   GPtrArray *connections;
 
-  live = _confabd_hub_lookup_live (self, room);
   if (live == NULL)
     return;
-  g_object_ref (live);
 
   interrupt_streams (self, live, NULL, user);
 
@@ -674,38 +729,33 @@ confabd_hub_recover (ConfabdHub  *self,
   return TRUE;
 }
 
-void
-confabd_hub_shutdown (ConfabdHub *self)
+static void
+shutdown_co (gpointer user_data)
 {
+  ConfabdHub *self = user_data;
   g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) connections = NULL;
   GHashTableIter iter;
   ConfabdLiveRoom *live;
-
-  g_return_if_fail (CONFABD_IS_HUB (self));
-
-  if (self->shutting_down)
-    return;
-  self->shutting_down = TRUE;
 
   g_hash_table_iter_init (&iter, self->rooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
     g_ptr_array_add (rooms, g_object_ref (live));
   for (guint i = 0; i < rooms->len; i++)
     {
-      GPtrArray *streams;
+      GPtrArray *streams = confabd_live_room_get_streams (g_ptr_array_index (rooms, i));
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
 
-      live = g_ptr_array_index (rooms, i);
-      streams = confabd_live_room_get_streams (live);
-      for (guint j = 0; j < streams->len;)
+      for (guint j = 0; j < streams->len; j++)
         {
           ConfabdStream *stream = g_ptr_array_index (streams, j);
 
           if (stream->caller != NULL)
-            _confabd_hub_interrupt_stream (self, live, stream);
-          else
-            j++;
+            g_ptr_array_add (ids, g_strdup (stream->message));
         }
+      for (guint j = 0; j < ids->len; j++)
+        _confabd_hub_interrupt_stream (self, g_ptr_array_index (rooms, i),
+                                       g_ptr_array_index (ids, j));
     }
 
   connections = g_ptr_array_new_with_free_func (g_object_unref);
@@ -714,6 +764,18 @@ confabd_hub_shutdown (ConfabdHub *self)
   for (guint i = 0; i < connections->len; i++)
     confabd_connection_close (g_ptr_array_index (connections, i), 1001,
                               "server shutting down");
+}
+
+void
+confabd_hub_shutdown (ConfabdHub *self)
+{
+  g_return_if_fail (CONFABD_IS_HUB (self));
+
+  if (self->shutting_down)
+    return;
+  self->shutting_down = TRUE;
+  _confabd_hub_clear_bus_queue (self);
+  confabd_coroutine_spawn (shutdown_co, g_object_ref (self), g_object_unref);
 }
 
 gboolean
@@ -729,7 +791,7 @@ confabd_hub_has_pending_work (ConfabdHub *self)
 {
   g_return_val_if_fail (CONFABD_IS_HUB (self), FALSE);
 
-  return self->sweeping;
+  return self->sweeping || confabd_coroutine_get_n_alive () > 0;
 }
 
 /* ---- GObject */
@@ -769,6 +831,7 @@ confabd_hub_dispose (GObject *object)
   g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->limited, g_hash_table_unref);
+  _confabd_hub_clear_bus_queue (self);
   if (self->bus != NULL)
     g_signal_handlers_disconnect_by_data (self->bus, self);
   g_clear_object (&self->bus);

@@ -23,8 +23,8 @@ struct _ConfabdLiveRoom
 
 G_DEFINE_FINAL_TYPE (ConfabdLiveRoom, confabd_live_room, G_TYPE_OBJECT)
 
-static void
-stream_free (ConfabdStream *stream)
+void
+confabd_stream_free (ConfabdStream *stream)
 {
   g_free (stream->message);
   g_free (stream->chat);
@@ -267,6 +267,21 @@ confabd_live_room_remove_stream (ConfabdLiveRoom *self,
     g_ptr_array_remove (self->streams, stream);
 }
 
+ConfabdStream *
+confabd_live_room_steal_stream (ConfabdLiveRoom *self,
+                                const char      *message)
+{
+  ConfabdStream *stream;
+  guint index;
+
+  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), NULL);
+
+  stream = confabd_live_room_lookup_stream (self, message);
+  if (stream == NULL || !g_ptr_array_find (self->streams, stream, &index))
+    return NULL;
+  return g_ptr_array_steal_index (self->streams, index);
+}
+
 gint64
 confabd_live_room_get_last_seq (ConfabdLiveRoom *self)
 {
@@ -321,5 +336,5 @@ confabd_live_room_init (ConfabdLiveRoom *self)
   self->online = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->remote = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_hash_table_unref);
-  self->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) stream_free);
+  self->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) confabd_stream_free);
 }

@@ -22,6 +22,9 @@ typedef struct
   gboolean           incomplete; /* some deltas were missed: text is not the whole reply */
 } ConfabdStream;
 
+void confabd_stream_free (ConfabdStream *stream);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabdStream, confabd_stream_free)
+
 #define CONFABD_TYPE_LIVE_ROOM (confabd_live_room_get_type ())
 G_DECLARE_FINAL_TYPE (ConfabdLiveRoom, confabd_live_room, CONFABD, LIVE_ROOM, GObject)
 
@@ -70,6 +73,9 @@ ConfabdStream *confabd_live_room_lookup_stream     (ConfabdLiveRoom       *self,
 GPtrArray     *confabd_live_room_get_streams       (ConfabdLiveRoom       *self);
 void           confabd_live_room_remove_stream     (ConfabdLiveRoom       *self,
                                                const char        *message);
+/* Takes @message's stream out of the room, for the caller to free. */
+ConfabdStream *confabd_live_room_steal_stream      (ConfabdLiveRoom       *self,
+                                                    const char            *message);
 
 /* The last event seq sent to the room's sockets (0: none yet), so that an
  * event arriving twice or early (from another instance) is noticed. */

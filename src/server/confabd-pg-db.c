@@ -1,19 +1,21 @@
 /* confabd-pg-db.c: the PostgreSQL backend's connections, statements and
  * transactions
  *
- * The storage interface is synchronous and the hub calls it on its main
- * loop, so a call here blocks that loop until PostgreSQL answers. A fully
- * asynchronous hub (a GTask per call, the loop never waiting) is future
- * work: it changes every caller of the interface. Until then no call may
- * hang: every wait goes through libpq's asynchronous API and poll() with a
- * deadline (the storage's timeout, 5 s by default; connect_timeout in the
- * conninfo for connecting), and the server is told the same bound with
- * statement_timeout. A call that runs out of time, or finds the server
- * gone, drops its connection and fails with a G_IO_ERROR naming the
- * server; the next call connects again, so confabd survives a PostgreSQL
- * restart without restarting itself. One wait is outside the bound: libpq
- * resolves a host name with a blocking getaddrinfo(), so a server named by
- * its address (or a resolver that answers) is assumed.
+ * The storage interface reads like plain calls, and the hub makes them
+ * on coroutines (confabd-coroutine.c): every wait here goes through
+ * libpq's asynchronous API (PQsendQueryParams, PQconsumeInput) and, on a
+ * coroutine, hands the connection's socket to a GSource and yields, so
+ * the main loop serves everyone else until PostgreSQL answers. Off a
+ * coroutine (the tests' threads, startup) the same waits use poll(). No
+ * call may hang: every wait has a deadline (the storage's timeout, 5 s by
+ * default; connect_timeout in the conninfo for connecting), and the
+ * server is told the same bound with statement_timeout. A call that runs
+ * out of time, or finds the server gone, drops its connection and fails
+ * with a G_IO_ERROR naming the server; the next call connects again, so
+ * confabd survives a PostgreSQL restart without restarting itself. One
+ * wait is outside the bound: libpq resolves a host name with a blocking
+ * getaddrinfo(), so a server named by its address (or a resolver that
+ * answers) is assumed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,6 +28,7 @@
 #include <poll.h>
 #include <string.h>
 
+#include "confabd-coroutine.h"
 #include "confabd-pg-storage-private.h"
 
 /* ---- Values */
@@ -173,12 +176,23 @@ _confabd_pg_is_retryable (const GError *error)
 
 /* ---- Waiting, always with a deadline */
 
-/* 1 when @fd is ready for @events, 0 at the deadline, -1 on a poll error. */
+/* 1 when @fd is ready for @events, 0 at the deadline, -1 on a poll error.
+ * On a coroutine the main loop runs meanwhile. */
 static int
 wait_fd (int    fd,
          short  events,
          gint64 deadline)
 {
+  if (confabd_coroutine_is_active ())
+    {
+      GIOCondition condition = ((events & POLLIN) != 0 ? G_IO_IN : 0) |
+                               ((events & POLLOUT) != 0 ? G_IO_OUT : 0);
+
+      if (g_get_monotonic_time () >= deadline)
+        return 0;
+      return confabd_coroutine_wait_fd (fd, condition, deadline);
+    }
+
   for (;;)
     {
       struct pollfd pfd = { .fd = fd, .events = events };
@@ -547,6 +561,18 @@ conn_is_healthy (ConfabdPgConn *pc)
   return poll (&pfd, 1, 0) == 0;
 }
 
+/* A connection came back or a place in the pool opened: one waiting
+ * thread or coroutine tries again. Called with the lock held. */
+static void
+wake_one (ConfabdPgStorage *self)
+{
+  ConfabdCoroutineWaiter *waiter = g_queue_pop_head (&self->waiters);
+
+  g_cond_signal (&self->released);
+  if (waiter != NULL)
+    confabd_coroutine_wake (waiter);
+}
+
 ConfabdPgConn *
 _confabd_pg_acquire (ConfabdPgStorage  *self,
                      GError           **error)
@@ -574,14 +600,29 @@ _confabd_pg_acquire (ConfabdPgStorage  *self,
       if (self->n_open < CONFABD_PG_POOL_SIZE)
         break;
 
-      if (!g_cond_wait_until (&self->released, &self->lock, deadline))
+      if (confabd_coroutine_is_active ())
         {
+          /* Yields until a connection comes back: the holders need the
+           * main loop to finish. */
+          g_autoptr(ConfabdCoroutineWaiter) waiter = confabd_coroutine_waiter_new ();
+          gboolean woken;
+
+          g_queue_push_tail (&self->waiters, waiter);
           g_mutex_unlock (&self->lock);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       "All %d connections to the database at %s stayed busy",
-                       CONFABD_PG_POOL_SIZE, self->where);
-          return NULL;
+          woken = confabd_coroutine_wait (waiter, deadline);
+          g_mutex_lock (&self->lock);
+          g_queue_remove (&self->waiters, waiter);
+          if (woken || g_get_monotonic_time () < deadline)
+            continue;
         }
+      else if (g_cond_wait_until (&self->released, &self->lock, deadline))
+        continue;
+
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   "All %d connections to the database at %s stayed busy",
+                   CONFABD_PG_POOL_SIZE, self->where);
+      return NULL;
     }
 
   if (g_get_monotonic_time () < self->connect_after)
@@ -604,7 +645,7 @@ _confabd_pg_acquire (ConfabdPgStorage  *self,
   if (pc == NULL)
     {
       self->n_open--;
-      g_cond_signal (&self->released);
+      wake_one (self);
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         {
           self->connect_pause_ms = self->connect_pause_ms == 0
@@ -638,7 +679,7 @@ _confabd_pg_release (ConfabdPgStorage *self,
     }
   else
     g_ptr_array_add (self->idle, pc);
-  g_cond_signal (&self->released);
+  wake_one (self);
   g_mutex_unlock (&self->lock);
 }
 

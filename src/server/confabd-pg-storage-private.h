@@ -35,7 +35,8 @@ struct _ConfabdPgStorage
   guint       connect_timeout_ms; /* from the conninfo, 0: timeout_ms */
 
   GMutex      lock;
-  GCond       released;
+  GCond       released;     /* for threads waiting for a connection */
+  GQueue      waiters;      /* ConfabdCoroutineWaiter *: coroutines waiting for one */
   GPtrArray  *idle;         /* ConfabdPgConn * */
   guint       n_open;       /* idle and in use */
   /* After a connection attempt timed out (a host that drops packets, a

@@ -15,6 +15,9 @@
 
 /* How long SIGTERM waits for clients to answer the close frames. */
 #define SHUTDOWN_TIMEOUT_MS 3000
+/* Work waiting for the store when the server stops (a reply being stored
+ * as interrupted): past the store's own deadline (5 s). */
+#define SHUTDOWN_WORK_TIMEOUT_MS 8000
 
 struct _ConfabdServer
 {
@@ -443,18 +446,25 @@ confabd_server_shutdown (ConfabdServer *self)
   if (self->hub != NULL && !confabd_hub_is_shutting_down (self->hub))
     {
       gboolean timed_out = FALSE;
-      guint timeout_id;
+      gboolean work_timed_out = FALSE;
+      guint timeout_id, work_timeout_id;
 
       confabd_hub_shutdown (self->hub);
       timeout_id = g_timeout_add (SHUTDOWN_TIMEOUT_MS, shutdown_timeout_cb, &timed_out);
-      while ((confabd_hub_get_n_connections (self->hub) > 0 ||
-              confabd_hub_has_pending_work (self->hub)) && !timed_out)
+      work_timeout_id = g_timeout_add (SHUTDOWN_WORK_TIMEOUT_MS, shutdown_timeout_cb,
+                                       &work_timed_out);
+      while ((confabd_hub_get_n_connections (self->hub) > 0 && !timed_out) ||
+             (confabd_hub_has_pending_work (self->hub) && !work_timed_out))
         g_main_context_iteration (NULL, TRUE);
-      if (timed_out)
+      if (confabd_hub_get_n_connections (self->hub) > 0)
         g_message ("%u clients did not answer the close frame",
                    confabd_hub_get_n_connections (self->hub));
-      else
+      if (confabd_hub_has_pending_work (self->hub))
+        g_message ("Stopping with work unfinished: the store did not answer in time");
+      if (!timed_out)
         g_source_remove (timeout_id);
+      if (!work_timed_out)
+        g_source_remove (work_timeout_id);
     }
 
   if (self->soup_server != NULL)
