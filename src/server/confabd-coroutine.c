@@ -15,11 +15,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define _GNU_SOURCE   /* ppoll */
 #define G_LOG_DOMAIN "confabd"
 
 #include "config.h"
 
 #include <glib-unix.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -314,6 +316,15 @@ wait_on (WaitSource *wait)
   yield ();
 }
 
+/* A coroutine alone (nothing else waiting) first polls its descriptor for
+ * this long before it yields. Each turn of the main loop polls every
+ * client's socket: with 1,000 clients a turn costs ~0.15 ms of CPU, more
+ * than PostgreSQL on the same host takes to answer a statement. Waiting
+ * that long for the answer saves the turn; other work (a frame arriving
+ * meanwhile) waits at most this long. With other coroutines waiting, the
+ * turn serves them too, and the coroutine yields at once. */
+#define ALONE_POLL_US 200
+
 int
 confabd_coroutine_wait_fd (int          fd,
                            GIOCondition condition,
@@ -323,6 +334,19 @@ confabd_coroutine_wait_fd (int          fd,
   int ready;
 
   g_return_val_if_fail (current != NULL, -1);
+
+  if (n_alive == 1)
+    {
+      struct pollfd pfd = {
+        .fd = fd,
+        .events = ((condition & G_IO_IN) != 0 ? POLLIN : 0) |
+                  ((condition & G_IO_OUT) != 0 ? POLLOUT : 0),
+      };
+      struct timespec spin = { .tv_sec = 0, .tv_nsec = ALONE_POLL_US * 1000 };
+
+      if (ppoll (&pfd, 1, &spin, NULL) > 0)
+        return 1;
+    }
 
   wait = wait_source_new ();
   wait->fd_tag = g_source_add_unix_fd ((GSource *) wait, fd, condition | G_IO_ERR | G_IO_HUP);
