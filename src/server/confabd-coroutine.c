@@ -395,6 +395,10 @@ confabd_coroutine_wait (ConfabdCoroutineWaiter *waiter,
   if (!g_atomic_int_compare_and_exchange (&wait->woken, TRUE, FALSE))
     {
       g_source_set_ready_time ((GSource *) wait, deadline);
+      /* A wake from another thread between the check and the line above
+       * had its ready time overwritten. */
+      if (g_atomic_int_get (&wait->woken))
+        g_source_set_ready_time ((GSource *) wait, 0);
       wait_on (wait);
       if (!g_atomic_int_compare_and_exchange (&wait->woken, TRUE, FALSE))
         return FALSE;
