@@ -72,8 +72,43 @@ send_event (ConfabdLiveRoom    *live,
   confabd_live_room_send_text (live, text, NULL);
 }
 
+static ConfabdEvent *
+event_copy (const ConfabdEvent *event)
+{
+  ConfabdEvent *copy = g_new0 (ConfabdEvent, 1);
+
+  copy->room = g_strdup (event->room);
+  copy->seq = event->seq;
+  copy->event = g_strdup (event->event);
+  copy->author = g_strdup (event->author);
+  copy->time = event->time;
+  copy->data = event->data != NULL ? json_node_copy (event->data) : NULL;
+  return copy;
+}
+
+/* Sends the held events that now follow the last one sent. */
+static void
+flush_held (ConfabdHub      *self,
+            ConfabdLiveRoom *live)
+{
+  ConfabdEvent *next;
+
+  while ((next = confabd_live_room_pop_held (live, confabd_live_room_get_last_seq (live) + 1))
+         != NULL)
+    {
+      g_autoptr(ConfabdEvent) event = next;
+
+      /* Effects may deliver events of their own (an interrupted reply). */
+      if (event->seq <= confabd_live_room_get_last_seq (live))
+        continue;
+      send_event (live, event);
+      apply_effects (self, live, event);
+    }
+}
+
 /* Sends the events after the live room's last seq (and up to @until, 0:
- * all) from the storage. FALSE on a storage error (nothing sent). */
+ * all) from the storage, then the held ones that follow. FALSE on a
+ * storage error (nothing sent). */
 static gboolean
 fill_gap (ConfabdHub       *self,
           ConfabdLiveRoom  *live,
@@ -98,34 +133,36 @@ fill_gap (ConfabdHub       *self,
 
       if (until > 0 && event->seq > until)
         break;
-      /* Effects may deliver events of their own (an interrupted reply). */
       if (event->seq <= confabd_live_room_get_last_seq (live))
         continue;
       send_event (live, event);
       apply_effects (self, live, event);
     }
+  flush_held (self, live);
   return TRUE;
 }
 
-void
-_confabd_hub_deliver (ConfabdHub         *self,
-                      const ConfabdEvent *event)
+static void
+deliver_in_order (ConfabdHub         *self,
+                  ConfabdLiveRoom    *live,
+                  const ConfabdEvent *event)
 {
-  g_autoptr(ConfabdLiveRoom) live = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 last;
+  gint64 last = confabd_live_room_get_last_seq (live);
 
-  live = _confabd_hub_lookup_live (self, event->room);
-  if (live == NULL)
-    return;
-  g_object_ref (live);
-
-  last = confabd_live_room_get_last_seq (live);
   if (last > 0 && event->seq <= last)
     return;   /* already sent: a duplicate, or read back from the storage first */
 
   if (last > 0 && event->seq > last + 1)
     {
+      /* Commits finish in any order: an event this instance is storing in
+       * the room will most likely fill the gap, without a read. */
+      if (confabd_live_room_get_appending (live) > 0)
+        {
+          confabd_live_room_hold_event (live, event_copy (event));
+          return;
+        }
+
       if (fill_gap (self, live, event->seq, &error))
         {
           if (event->seq <= confabd_live_room_get_last_seq (live))
@@ -144,6 +181,37 @@ _confabd_hub_deliver (ConfabdHub         *self,
 
   send_event (live, event);
   apply_effects (self, live, event);
+  flush_held (self, live);
+}
+
+void
+_confabd_hub_settle (ConfabdHub      *self,
+                     ConfabdLiveRoom *live)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 until;
+
+  /* Held events whose gap no append of this instance will fill now (it
+   * failed, or the missing event came from another instance and was lost
+   * on the way): the store has it. */
+  if (confabd_live_room_get_appending (live) > 0 ||
+      (until = confabd_live_room_get_held_until (live)) == 0)
+    return;
+  if (!fill_gap (self, live, until, &error))
+    g_message ("%s: cannot fetch the events before #%" G_GINT64_FORMAT " from the storage: %s",
+               confabd_live_room_get_id (live), until, error->message);
+}
+
+void
+_confabd_hub_deliver (ConfabdHub         *self,
+                      const ConfabdEvent *event)
+{
+  g_autoptr(ConfabdLiveRoom) live = _confabd_hub_ref_live (self, event->room);
+
+  if (live == NULL)
+    return;
+  deliver_in_order (self, live, event);
+  _confabd_hub_settle (self, live);
 }
 
 void

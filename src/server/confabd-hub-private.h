@@ -37,6 +37,7 @@ struct _ConfabdHub
   GPtrArray       *connections;   /* ConfabdConnection, owned */
   GHashTable      *rooms;         /* id → ConfabdLiveRoom: rooms someone joined or streams in */
   GHashTable      *limited;       /* user → gint64 *: over the shared frame limit until then */
+  GHashTable      *appends;       /* room → its queue of appends (confabd-hub.c) */
   GQueue           bus_queue;     /* what the bus brought, handled in order (confabd-hub-bus.c) */
   gboolean         bus_running;   /* a coroutine works through bus_queue */
 };
@@ -142,6 +143,10 @@ void         _confabd_hub_broadcast         (ConfabdHub            *self,
  * the ones it skips from the storage. */
 void         _confabd_hub_deliver           (ConfabdHub            *self,
                                              const ConfabdEvent    *event);
+/* When no append of this instance is under way in @live any more, fills
+ * the gaps before its held events from the storage. */
+void         _confabd_hub_settle            (ConfabdHub            *self,
+                                             ConfabdLiveRoom       *live);
 /* Before a join: makes @live have sent everything up to @known, the last
  * seq the caller read (a new live room just starts there). */
 gboolean     _confabd_hub_catch_up          (ConfabdHub            *self,

@@ -19,6 +19,8 @@ struct _ConfabdLiveRoom
   GHashTable *remote;        /* user → set of the other instances they are online on */
   GPtrArray  *streams;       /* ConfabdStream, oldest first */
   gint64      last_seq;
+  guint       appending;     /* events of this instance being stored in the room */
+  GPtrArray  *held;          /* ConfabdEvent past a gap, by seq */
 };
 
 G_DEFINE_FINAL_TYPE (ConfabdLiveRoom, confabd_live_room, G_TYPE_OBJECT)
@@ -299,6 +301,75 @@ confabd_live_room_set_last_seq (ConfabdLiveRoom *self,
   self->last_seq = seq;
 }
 
+void
+confabd_live_room_begin_append (ConfabdLiveRoom *self)
+{
+  g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
+
+  self->appending++;
+}
+
+void
+confabd_live_room_end_append (ConfabdLiveRoom *self)
+{
+  g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
+  g_return_if_fail (self->appending > 0);
+
+  self->appending--;
+}
+
+guint
+confabd_live_room_get_appending (ConfabdLiveRoom *self)
+{
+  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), 0);
+
+  return self->appending;
+}
+
+void
+confabd_live_room_hold_event (ConfabdLiveRoom *self,
+                              ConfabdEvent    *event)
+{
+  guint i;
+
+  g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
+
+  for (i = self->held->len; i > 0; i--)
+    {
+      ConfabdEvent *other = g_ptr_array_index (self->held, i - 1);
+
+      if (other->seq == event->seq)
+        {
+          confabd_event_free (event);
+          return;
+        }
+      if (other->seq < event->seq)
+        break;
+    }
+  g_ptr_array_insert (self->held, i, event);
+}
+
+ConfabdEvent *
+confabd_live_room_pop_held (ConfabdLiveRoom *self,
+                            gint64           up_to)
+{
+  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), NULL);
+
+  if (self->held->len == 0 || ((ConfabdEvent *) g_ptr_array_index (self->held, 0))->seq > up_to)
+    return NULL;
+  return g_ptr_array_steal_index (self->held, 0);
+}
+
+gint64
+confabd_live_room_get_held_until (ConfabdLiveRoom *self)
+{
+  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), 0);
+
+  if (self->held->len == 0)
+    return 0;
+  return ((ConfabdEvent *) g_ptr_array_index (self->held, self->held->len - 1))->seq;
+}
+
 gboolean
 confabd_live_room_is_idle (ConfabdLiveRoom *self)
 {
@@ -316,6 +387,7 @@ confabd_live_room_finalize (GObject *object)
   g_clear_pointer (&self->online, g_hash_table_unref);
   g_clear_pointer (&self->remote, g_hash_table_unref);
   g_clear_pointer (&self->streams, g_ptr_array_unref);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   g_free (self->id);
 
   G_OBJECT_CLASS (confabd_live_room_parent_class)->finalize (object);
@@ -337,4 +409,5 @@ confabd_live_room_init (ConfabdLiveRoom *self)
   self->remote = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_hash_table_unref);
   self->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) confabd_stream_free);
+  self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) confabd_event_free);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "confabd-connection.h"
+#include "confabd-storage.h"
 
 G_BEGIN_DECLS
 
@@ -82,6 +83,21 @@ ConfabdStream *confabd_live_room_steal_stream      (ConfabdLiveRoom       *self,
 gint64         confabd_live_room_get_last_seq      (ConfabdLiveRoom       *self);
 void           confabd_live_room_set_last_seq      (ConfabdLiveRoom       *self,
                                                gint64             seq);
+/* Events of this instance being stored in the room: while there are, a
+ * gap before an event is theirs to fill (confabd-hub-bus.c). */
+void           confabd_live_room_begin_append      (ConfabdLiveRoom       *self);
+void           confabd_live_room_end_append        (ConfabdLiveRoom       *self);
+guint          confabd_live_room_get_appending     (ConfabdLiveRoom       *self);
+/* Events past a gap, kept (taken) until the ones before them came; a seq
+ * held already is dropped. */
+void           confabd_live_room_hold_event        (ConfabdLiveRoom       *self,
+                                                    ConfabdEvent          *event);
+/* The first held event when its seq is at most @up_to (for the caller to
+ * free), else NULL. */
+ConfabdEvent  *confabd_live_room_pop_held          (ConfabdLiveRoom       *self,
+                                                    gint64                 up_to);
+/* The seq of the last held event (0: none). */
+gint64         confabd_live_room_get_held_until    (ConfabdLiveRoom       *self);
 /* Nobody in it and nothing relayed: the hub may forget it. */
 gboolean       confabd_live_room_is_idle           (ConfabdLiveRoom       *self);
 
