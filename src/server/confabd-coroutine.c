@@ -79,8 +79,10 @@ static guint n_alive;
 /* Stacks of finished coroutines, for the next ones: a frame's coroutine
  * then costs no mmap, munmap or page faults. Not under ASan, which wants
  * each fiber's stack fresh. */
+#ifndef HAVE_ASAN
 #define MAX_SPARE_STACKS 64
 static __thread GPtrArray *spare_stacks;
+#endif
 
 static guint8 *
 stack_new (gsize size)
