@@ -13,6 +13,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 
 BUILD_DIR=_build
 ASAN_DIR=_build-asan
+FUZZ_DIR=_build-fuzz
 
 # Build and test dependencies (see /work/shared/HEADLESS.md), plus what later
 # features need (Markdown, password hashing, source view, debugging tools).
@@ -39,8 +40,9 @@ Commands:
   run [ARGS…]      set up, build in $BUILD_DIR and launch the app from the build tree
   server [ARGS…]   set up, build and run confabd (e.g. server --listen 127.0.0.1:0)
   test             set up, build and run every test: $BUILD_DIR (full build), then
-                   $ASAN_DIR (-Dui=false, AddressSanitizer + UBSan); the last line
-                   reads "N passed, M failed"
+                   $ASAN_DIR (-Dui=false, AddressSanitizer + UBSan), then the
+                   fuzzers in $FUZZ_DIR (clang, libFuzzer); the last line reads
+                   "N passed, M failed"
   help             show this text
 EOF
 }
@@ -163,8 +165,17 @@ cmd_test () {
   UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_summary=1:print_stacktrace=1 \
     run_tests "$ASAN_DIR"
 
+  # The libFuzzer harnesses (tests/fuzz), each for a short run on its seeds
+  # and past findings: clang, ASan + UBSan, core only.
+  if [[ ! -f $FUZZ_DIR/build.ninja ]]; then
+    CC=clang setup_build "$FUZZ_DIR" -Dui=false -Dfuzzing=true \
+      -Db_sanitize=address,undefined -Db_lundef=false
+  fi
+  meson compile -C "$FUZZ_DIR" || die "the build in $FUZZ_DIR failed"
+  run_tests "$FUZZ_DIR"
+
   echo
-  for dir in "$BUILD_DIR" "$ASAN_DIR"; do
+  for dir in "$BUILD_DIR" "$ASAN_DIR" "$FUZZ_DIR"; do
     echo "== $dir =="
     cat "$dir/meson-logs/confab-summary.txt"
     read -r passed failed skipped < <(count_results "$dir")

@@ -573,6 +573,9 @@ test_import_broken (Fixture       *fixture,
     { "no-conversations.json", CONFAB_IMPORT_ERROR, CONFAB_IMPORT_ERROR_EMPTY,
       "no conversation" },
     { "does-not-exist.json", G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "Could not read" },
+    /* 100,000 levels: JSON-GLib's recursive parser would exhaust the stack. */
+    { "deeply-nested.json", CONFAB_IMPORT_ERROR, CONFAB_IMPORT_ERROR_PARSE,
+      "nests more than 256 levels deep" },
   };
   ConfabStore *store = fixture->store;
   g_autoptr(ConfabProject) project = confab_test_create_project (store, "Existing");

@@ -611,7 +611,7 @@ server_sign_in (ConfabCli *cli,
   /* The keyring first: an account made on the server is of little use if
    * its session cannot be kept here. */
   {
-    g_autoptr(ConfabRoomSession) previous = confab_room_session_load (cli->data_dir, url, NULL,
+    g_autoptr(ConfabRoomSession) previous G_GNUC_UNUSED = confab_room_session_load (cli->data_dir, url, NULL,
                                                                       &error);
 
     if (error != NULL)

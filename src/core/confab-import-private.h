@@ -90,6 +90,21 @@ gboolean _confab_import_get_object  (JsonObject  *object,
                                      const char  *where,
                                      GError     **error);
 
+/* An export file's bytes as JSON (its depth checked first), or NULL with
+ * a PARSE error naming @name. */
+JsonNode *_confab_import_parse       (const char  *data,
+                                      gsize        length,
+                                      const char  *name,
+                                      GError     **error);
+
+/* An export file's chats (ConfabImportChat), its format detected, or
+ * NULL with an error naming @name: what importing a file does before
+ * anything is stored. */
+GPtrArray *_confab_import_read_bytes (const char  *data,
+                                      gsize        length,
+                                      const char  *name,
+                                      GError     **error);
+
 /* The readers: check @root and append ConfabImportChat to @chats. */
 gboolean _confab_import_read_confab  (JsonNode    *root,
                                       const char  *name,

@@ -18,6 +18,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "confab-import-private.h"
+#include "confab-json-depth.h"
 #include "confab-store-private.h"
 
 G_DEFINE_QUARK (confab-import-error-quark, confab_import_error)
@@ -326,6 +327,44 @@ set_parse_error (GError     **error,
                _("“%s” is not valid JSON: %s"), name, message);
 }
 
+JsonNode *
+_confab_import_parse (const char  *data,
+                      gsize        length,
+                      const char  *name,
+                      GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+
+  /* An empty file's bytes are NULL. */
+  if (data == NULL)
+    data = "";
+
+  /* JSON-GLib parses recursively: a file of "[[[[…" would crash the app. */
+  if (confab_json_nests_deeper (data, length, CONFAB_JSON_MAX_DEPTH))
+    {
+      g_autofree char *why = g_strdup_printf (_("it nests more than %d levels deep"),
+                                              CONFAB_JSON_MAX_DEPTH);
+
+      set_parse_error (error, name, why);
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      set_parse_error (error, name, local_error->message);
+      return NULL;
+    }
+
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, CONFAB_IMPORT_ERROR, CONFAB_IMPORT_ERROR_PARSE,
+                   _("“%s” is empty"), name);
+      return NULL;
+    }
+  return json_node_ref (json_parser_get_root (parser));
+}
+
 /* Parses and checks the whole stream; touches nothing but its arguments,
  * so it may run in any thread. */
 static GPtrArray *
@@ -334,32 +373,35 @@ read_chats (GInputStream  *stream,
             GCancellable  *cancellable,
             GError       **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) bytes = NULL;
+
+  /* Whole, as JSON-GLib would read it anyway, so its depth is checked first. */
+  if (g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, cancellable,
+                              error) < 0)
+    {
+      g_prefix_error (error, _("Could not read “%s”: "), name);
+      return NULL;
+    }
+  bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+
+  return _confab_import_read_bytes (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                    name, error);
+}
+
+GPtrArray *
+_confab_import_read_bytes (const char  *data,
+                           gsize        length,
+                           const char  *name,
+                           GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) chats = NULL;
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
   gboolean ok = FALSE;
 
-  if (!json_parser_load_from_stream (parser, stream, cancellable, &local_error))
-    {
-      if (local_error->domain != JSON_PARSER_ERROR)
-        {
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                      _("Could not read “%s”: "), name);
-          return NULL;
-        }
-
-      set_parse_error (error, name, local_error->message);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
+  root = _confab_import_parse (data, length, name, error);
   if (root == NULL)
-    {
-      g_set_error (error, CONFAB_IMPORT_ERROR, CONFAB_IMPORT_ERROR_PARSE,
-                   _("“%s” is empty"), name);
-      return NULL;
-    }
+    return NULL;
 
   chats = g_ptr_array_new_with_free_func ((GDestroyNotify)_confab_import_chat_free);
 

@@ -49,7 +49,8 @@ struct _ConfabMarkdownBlock
   guint64 id;
 
   /* The bytes of the input the block's text came from, first to last text
-   * byte (markers such as "#" or a closing fence may lie outside). */
+   * byte (markers such as "#" or a closing fence may lie outside). Of the
+   * input made valid UTF-8, when it was not (each bad byte U+FFFD). */
   gsize source_start;
   gsize source_end;
 

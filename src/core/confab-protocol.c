@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <glib/gi18n-lib.h>
 
+#include "confab-json-depth.h"
 #include "confab-protocol.h"
 
 G_DEFINE_QUARK (confab-protocol-error-quark, confab_protocol_error)
@@ -176,6 +177,50 @@ confab_protocol_hash_token (const char *token)
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
 }
 
+/* Whether every string and member name under @node is valid UTF-8, and
+ * every number an integer. The bytes were UTF-8, but an escape such as
+ * "\ud800" (half a surrogate pair) decodes to bytes that are not; and a
+ * double may not survive being written back. Either would be sent on as
+ * it is (both found by fuzz-frame). */
+static gboolean
+values_are_sound (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          if (!g_utf8_validate (name, -1, NULL) || !values_are_sound (member))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!values_are_sound (json_array_get_element (array, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return g_utf8_validate (json_node_get_string (node), -1, NULL);
+      /* The protocol's numbers are integers. JSON-GLib 1.6 writes some
+       * doubles back as invalid JSON ("2e+156.0"), and 1e999 parses as
+       * infinity: a frame with a fraction or an exponent is refused. */
+      return json_node_get_value_type (node) != G_TYPE_DOUBLE;
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
 JsonNode *
 confab_protocol_parse (const char  *text,
                        gsize        length,
@@ -195,6 +240,15 @@ confab_protocol_parse (const char  *text,
       return NULL;
     }
 
+  /* JSON-GLib parses recursively: "[[[[…" could exhaust the stack. */
+  if (confab_json_nests_deeper (text, length, CONFAB_PROTOCOL_MAX_DEPTH))
+    {
+      g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
+                   _("The frame nests objects and arrays more than %d deep."),
+                   CONFAB_PROTOCOL_MAX_DEPTH);
+      return NULL;
+    }
+
   if (!json_parser_load_from_data (parser, text, length, &local_error))
     {
       g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
@@ -207,6 +261,14 @@ confab_protocol_parse (const char  *text,
     {
       g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
                            _("A frame must be a JSON object."));
+      return NULL;
+    }
+
+  if (!values_are_sound (root))
+    {
+      g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
+                           _("The frame has text that is not valid UTF-8 (half of a "
+                             "surrogate pair?) or a number that is not an integer."));
       return NULL;
     }
 

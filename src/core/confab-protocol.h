@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define CONFAB_PROTOCOL_VERSION        1
 #define CONFAB_PROTOCOL_MAX_FRAME      (256 * 1024)
 #define CONFAB_PROTOCOL_MAX_TEXT       (128 * 1024)
+/* Objects and arrays nested deeper than this make a frame BAD_FRAME. */
+#define CONFAB_PROTOCOL_MAX_DEPTH      64
 #define CONFAB_PROTOCOL_MAX_HISTORY    200
 /* How often a relaying client sends the reply's new text: batching keeps a
  * fast model under the server's 40 frames/s per connection. */

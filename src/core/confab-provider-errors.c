@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include "confab-json-depth.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -462,7 +464,8 @@ _confab_json_get_int (JsonObject *object,
     {
       double d = json_node_get_double (node);
 
-      if (!isfinite (d) || d < G_MININT64 || d > G_MAXINT64)
+      /* 2^63 itself does not fit: G_MAXINT64 as a double rounds up to it. */
+      if (!isfinite (d) || d < (double) G_MININT64 || d >= -(double) G_MININT64)
         return FALSE;
       *value = (gint64) d;
     }
@@ -486,6 +489,12 @@ _confab_json_parse (const char *data,
       len = 0;
     }
 
+  if (confab_json_nests_deeper (data, len, CONFAB_JSON_MAX_DEPTH))
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                   "nested more than %d deep", CONFAB_JSON_MAX_DEPTH);
+      return NULL;
+    }
   if (!json_parser_load_from_data (parser, data, len, error))
     return NULL;
   if (json_parser_get_root (parser) == NULL)

@@ -1089,7 +1089,7 @@ on_ws_closed (SoupWebsocketConnection *ws,
               gpointer                 user_data)
 {
   g_autoptr(ConfabRoomClient) self = g_object_ref (user_data);
-  g_autoptr(SoupWebsocketConnection) hold = g_object_ref (ws);
+  g_autoptr(SoupWebsocketConnection) hold G_GNUC_UNUSED = g_object_ref (ws);
   g_autoptr(GError) error = g_steal_pointer (&self->ws_error);
   gushort code = soup_websocket_connection_get_close_code (ws);
 

@@ -167,7 +167,7 @@ _confab_room_placed_frame (ConfabRoomSync *self,
                            const char     *type,
                            ConfabMessage  *message)
 {
-  g_autoptr(GPtrArray) hold = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) hold G_GNUC_UNUSED = g_ptr_array_new_with_free_func (g_object_unref);
   const char *chat_remote = NULL;
   const char *thread_remote = NULL;
   JsonObject *frame;
@@ -655,7 +655,7 @@ confab_room_sync_typing (ConfabRoomSync *self,
                          ConfabChat     *chat,
                          gint64          parent_id)
 {
-  g_autoptr(GPtrArray) hold = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) hold G_GNUC_UNUSED = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *key = NULL;
   const char *chat_remote = NULL;

@@ -378,7 +378,7 @@ confab_store_move_chat (ConfabStore    *self,
                         GError        **error)
 {
   static const char sql[] = "UPDATE chats SET project_id = ?2 WHERE id = ?1";
-  g_autoptr(ConfabChat) hold = NULL;
+  g_autoptr(ConfabChat) hold G_GNUC_UNUSED = NULL;
   gint64 project_id;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
@@ -504,7 +504,7 @@ confab_store_delete_chat (ConfabStore  *self,
 {
   static const char sql[] = "DELETE FROM chats WHERE id = ?1";
   g_autoptr(GArray) ids = NULL;
-  g_autoptr(ConfabChat) hold = NULL;
+  g_autoptr(ConfabChat) hold G_GNUC_UNUSED = NULL;
   gint64 id;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);

@@ -402,7 +402,7 @@ confab_store_delete_message (ConfabStore    *self,
   static const char relink_sql[] =
     "UPDATE messages SET prev_id = (SELECT prev_id FROM messages WHERE id = ?2)"
     " WHERE chat_id = ?1 AND parent_id IS NULL AND prev_id = ?2";
-  g_autoptr(ConfabMessage) hold = NULL;
+  g_autoptr(ConfabMessage) hold G_GNUC_UNUSED = NULL;
   ConfabMessageList *list;
   gint64 id;
   gint64 chat_id;

@@ -237,7 +237,7 @@ void
 _confab_store_project_rolled_back (ConfabStore   *self,
                                    ConfabProject *project)
 {
-  g_autoptr(ConfabProject) hold = g_object_ref (project);
+  g_autoptr(ConfabProject) hold G_GNUC_UNUSED = g_object_ref (project);
   gint64 id = confab_project_get_id (project);
   guint position;
 
@@ -257,7 +257,7 @@ confab_store_delete_project (ConfabStore    *self,
   static const char chats_sql[] = "SELECT id FROM chats WHERE project_id = ?1";
   static const char delete_sql[] = "DELETE FROM projects WHERE id = ?1";
   g_autoptr(GArray) chat_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(ConfabProject) hold = NULL;
+  g_autoptr(ConfabProject) hold G_GNUC_UNUSED = NULL;
   gint64 id;
   guint position;
   int rc;

@@ -332,11 +332,15 @@ step_by_remote_id (ConfabStore    *self,
   if (rc == SQLITE_ROW)
     return g_steal_pointer (&stmt);
 
+  /* Both callers pass a literal (translated) format with one %s. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
   if (rc == SQLITE_DONE)
     g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
                  missing_format, remote_id);
   else
     _confab_store_set_error (self, error, rc, read_failed);
+#pragma GCC diagnostic pop
 
   return NULL;
 }

@@ -39,8 +39,16 @@ void
 _confab_stream_state_add_text (ConfabStreamState *state,
                                const char        *text)
 {
+  g_autofree char *valid = NULL;
+
   if (text == NULL || *text == '\0')
     return;
+
+  /* JSON-GLib decodes an escaped half of a surrogate pair ("\ud800") to
+   * bytes that are not UTF-8; the text goes to GTK and the store, which
+   * need UTF-8, so such a piece becomes U+FFFD (found by fuzz-decode). */
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
 
   g_string_append (state->text, text);
   if (state->text_func != NULL)
@@ -55,7 +63,7 @@ _confab_stream_state_set_model (ConfabStreamState *state,
     return;
 
   g_free (state->model);
-  state->model = g_strdup (model);
+  state->model = g_utf8_make_valid (model, -1);
 }
 
 void
@@ -66,7 +74,7 @@ _confab_stream_state_set_stop_reason (ConfabStreamState *state,
     return;
 
   g_free (state->stop_reason);
-  state->stop_reason = g_strdup (stop_reason);
+  state->stop_reason = g_utf8_make_valid (stop_reason, -1);
 }
 
 GError *

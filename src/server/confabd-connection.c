@@ -512,7 +512,7 @@ message_cb (SoupWebsocketConnection *websocket,
             GBytes                  *message,
             ConfabdConnection       *self)
 {
-  g_autoptr(ConfabdConnection) hold = g_object_ref (self);
+  g_autoptr(ConfabdConnection) hold G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   gint64 retry_after = 0;
@@ -596,7 +596,7 @@ static void
 closed_cb (SoupWebsocketConnection *websocket,
            ConfabdConnection       *self)
 {
-  g_autoptr(ConfabdConnection) hold = g_object_ref (self);
+  g_autoptr(ConfabdConnection) hold G_GNUC_UNUSED = g_object_ref (self);
 
   if (self->closed)
     return;

@@ -115,7 +115,7 @@ fill_gap (ConfabdHub       *self,
           gint64            until,
           GError          **error)
 {
-  g_autoptr(ConfabdLiveRoom) hold = g_object_ref (live);
+  g_autoptr(ConfabdLiveRoom) hold G_GNUC_UNUSED = g_object_ref (live);
   g_autoptr(GPtrArray) events = NULL;
   gint64 last = confabd_live_room_get_last_seq (live);
 

@@ -537,7 +537,7 @@ _confabd_hub_leave_live (ConfabdHub        *self,
                          ConfabdLiveRoom       *live,
                          ConfabdConnection *connection)
 {
-  g_autoptr(ConfabdConnection) hold = g_object_ref (connection);
+  g_autoptr(ConfabdConnection) hold G_GNUC_UNUSED = g_object_ref (connection);
   g_autofree char *user = g_strdup (confabd_connection_get_user (connection));
 
   if (confabd_live_room_remove_connection (live, connection))
@@ -582,7 +582,7 @@ _confabd_hub_interrupt_stream (ConfabdHub      *self,
                                ConfabdLiveRoom *live,
                                const char      *message_id)
 {
-  g_autoptr(ConfabdLiveRoom) hold = g_object_ref (live);
+  g_autoptr(ConfabdLiveRoom) hold G_GNUC_UNUSED = g_object_ref (live);
   g_autofree char *room = g_strdup (confabd_live_room_get_id (live));
   g_autoptr(ConfabdStream) stream = NULL;
   g_autoptr(GError) error = NULL;
@@ -710,7 +710,7 @@ static void
 connection_closed_cb (ConfabdConnection *connection,
                       ConfabdHub        *self)
 {
-  g_autoptr(ConfabdConnection) hold = g_object_ref (connection);
+  g_autoptr(ConfabdConnection) hold G_GNUC_UNUSED = g_object_ref (connection);
 
   g_debug ("%s: closed", confabd_connection_get_peer (connection));
   detach_connection (self, connection);
@@ -752,7 +752,7 @@ confabd_hub_handle_frame (ConfabdHub        *self,
                           JsonObject        *frame,
                           JsonNode          *re)
 {
-  g_autoptr(ConfabdConnection) hold = g_object_ref (connection);
+  g_autoptr(ConfabdConnection) hold G_GNUC_UNUSED = g_object_ref (connection);
   g_autoptr(GError) error = NULL;
   ConfabdFrameHandler handler = lookup_handler (type);
   gint64 wait;

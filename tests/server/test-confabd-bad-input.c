@@ -37,9 +37,13 @@ test_frames (Fixture       *fixture,
   g_autoptr(GString) long_text = g_string_new (NULL);
   g_autofree char *room = NULL;
   g_autofree char *chat = NULL;
+  g_autoptr(GString) deep = g_string_new ("{\"type\":\"ping\",\"id\":2,\"a\":");
   const char *not_frames[] = {
     "{not json", "[1,2,3]", "42", "\"ping\"", "null", "{\"id\":1}", "{\"type\":5}",
     "{\"type\":\"\"}", "",
+    /* Half a surrogate pair: JSON-GLib would decode it to bytes that are
+     * not UTF-8, and "re" would send them back (found by fuzz-frame). */
+    "{\"type\":\"ping\",\"id\":\"\\ud800\"}",
   };
 
   confabd_test_client_register (ada, "ada");
@@ -59,6 +63,17 @@ test_frames (Fixture       *fixture,
       expect_error (ada, "bad_frame");
       confabd_test_client_ping (ada);
     }
+
+  /* Nested deeper than 64: refused before JSON-GLib's recursive parser
+   * sees it (100,000 levels would exhaust its stack). */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  confabd_test_client_send (ada, deep->str);
+  expect_error (ada, "bad_frame");
+  confabd_test_client_ping (ada);
 
   frame = confabd_test_client_fails (ada, "unknown_type", "{'type':'room.explode'}");
   confabd_test_client_ping (ada);
