@@ -133,6 +133,19 @@ assert_next_answers (ConfabdTestClient *client,
   g_assert_cmpstr (confabd_test_get_string (frame, "re"), ==, id);
 }
 
+/* While @waiting waits for PostgreSQL: a new connection is answered, and
+ * /health, and @waiting itself hears nothing yet. */
+static void
+assert_loop_serves (Fixture           *fixture,
+                    ConfabdTestClient *waiting)
+{
+  g_autoptr(ConfabdTestClient) carol = confabd_test_client_new (fixture->daemon->uri, "carol");
+
+  confabd_test_client_ping (carol);
+  confabd_test_daemon_assert_healthy (fixture->daemon);
+  confabd_test_client_assert_quiet (waiting, 300);
+}
+
 static void
 test_other_rooms_go_on (Fixture       *fixture,
                         gconstpointer  data)
@@ -140,7 +153,6 @@ test_other_rooms_go_on (Fixture       *fixture,
   const char *uri = fixture->daemon->uri;
   g_autoptr(ConfabdTestClient) ada = confabd_test_client_new (uri, "ada");
   g_autoptr(ConfabdTestClient) bob = confabd_test_client_new (uri, "bob");
-  g_autoptr(ConfabdTestClient) carol = NULL;
   g_autoptr(JsonObject) ack = NULL;
   Room held = { 0 }, free_room = { 0 };
 
@@ -161,10 +173,7 @@ test_other_rooms_go_on (Fixture       *fixture,
                                 "{'type':'message.create','room':'%s','chat':'%s','text':'hi'}",
                                 free_room.room, free_room.chat);
   g_assert_cmpint (confabd_test_get_int (ack, "seq"), >, 0);
-  carol = confabd_test_client_new (uri, "carol");
-  confabd_test_client_ping (carol);
-  confabd_test_daemon_assert_healthy (fixture->daemon);
-  confabd_test_client_assert_quiet (ada, 300);
+  assert_loop_serves (fixture, ada);
 
   /* Let go: her message is stored, then her ping answered, in order. */
   exec_ok (fixture->locker, "ROLLBACK", 0, NULL);
@@ -182,7 +191,6 @@ test_pool_taken (Fixture       *fixture,
   const char *uri = fixture->daemon->uri;
   g_autoptr(ConfabdTestClient) ada = confabd_test_client_new (uri, "ada");
   g_autoptr(ConfabdTestClient) bob = confabd_test_client_new (uri, "bob");
-  g_autoptr(ConfabdTestClient) carol = NULL;
   ConfabdTestClient *holders[POOL_SIZE];
   Room held[POOL_SIZE] = { { 0 } };
   Room free_room = { 0 };
@@ -210,10 +218,7 @@ test_pool_taken (Fixture       *fixture,
 
   /* bob's frame waits for a connection; the loop still serves. */
   send_message (bob, "waits", &free_room);
-  carol = confabd_test_client_new (uri, "carol");
-  confabd_test_client_ping (carol);
-  confabd_test_daemon_assert_healthy (fixture->daemon);
-  confabd_test_client_assert_quiet (bob, 300);
+  assert_loop_serves (fixture, bob);
 
   exec_ok (fixture->locker, "ROLLBACK", 0, NULL);
   assert_next_answers (bob, "ack", "waits");
