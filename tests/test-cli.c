@@ -624,6 +624,122 @@ test_keys (Fixture       *fixture,
   g_assert_cmpuint (confab_fake_provider_get_n_requests (fixture->fake), ==, 2);
 }
 
+/* Whether @key appears in the file at @path (a missing file has none). */
+static gboolean
+file_contains (const char *path,
+               const char *key)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return g_strstr_len (contents, length, key) != NULL;
+}
+
+/* Every file under @dir, recursively. */
+static void
+list_files (const char *dir,
+            GPtrArray  *files)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        list_files (path, files);
+      else
+        g_ptr_array_add (files, g_steal_pointer (&path));
+    }
+}
+
+/* docs/security.md: an API key never shows in the debug log (everything
+ * GLib, libsoup and Confab print with G_MESSAGES_DEBUG=all), whether the
+ * reply works or the provider refuses the key, nor in the store, nor in an
+ * export. */
+static void
+test_keys_never_leak (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const char key[] = "sk-LEAKCHECK-7d41c9e0b2a8";
+  static const char env_key[] = "sk-ENVLEAKCHECK-3f9a11c6";
+  const char *url = confab_fake_provider_get_url (fixture->fake);
+  g_autofree char *export_path = g_build_filename (fixture->dir, "export.json", NULL);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *chat_arg = NULL;
+  g_auto(Run) set = { 0 };
+  g_auto(Run) chat = { 0 };
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) from_env = { 0 };
+  g_auto(Run) listed = { 0 };
+  g_auto(Run) exported = { 0 };
+  const Run *runs[] = { &set, &chat, &refused, &from_env, &listed, &exported };
+  const char * const debug_env[] = { "G_MESSAGES_DEBUG=all", NULL };
+  const char * const debug_env_key[] = { "G_MESSAGES_DEBUG=all", "OPENAI_API_KEY=sk-ENVLEAKCHECK-3f9a11c6", NULL };
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_test_skip ("no D-Bus session: run through tests/run-with-keyring.sh");
+      return;
+    }
+
+  g_assert_cmpstr (env_key, ==, debug_env_key[1] + strlen ("OPENAI_API_KEY="));
+  run_cli (fixture, "sk-LEAKCHECK-7d41c9e0b2a8\n", debug_env, ARGS ("keys", "set", "openai"),
+           &set);
+  g_assert_cmpint (set.status, ==, 0);
+
+  run_cli (fixture, NULL, debug_env,
+           ARGS ("chat", "-m", GPT, "--base-url", url, "--data-dir", fixture->dir, "Hello"),
+           &chat);
+  g_assert_cmpint (chat.status, ==, 0);
+  /* The log is on (GLib prints debug lines on stdout): the test would
+   * prove nothing if it printed nothing. */
+  g_assert_nonnull (strstr (chat.out, "-DEBUG: "));
+
+  confab_fake_provider_set_model_failure (fixture->fake, "gpt-4o-mini", 401, 1);
+  run_cli (fixture, NULL, debug_env,
+           ARGS ("chat", "-m", GPT, "--base-url", url, "--data-dir", fixture->dir, "Again"),
+           &refused);
+  g_assert_cmpint (refused.status, !=, 0);
+
+  run_cli (fixture, NULL, debug_env_key,
+           ARGS ("chat", "-m", GPT, "--base-url", url, "--data-dir", fixture->dir, "Env"),
+           &from_env);
+  g_assert_cmpint (from_env.status, ==, 0);
+
+  /* Without the log: its lines would share stdout with the JSON. */
+  run_cli (fixture, NULL, NULL, ARGS ("--json", "chats", "--data-dir", fixture->dir), &listed);
+  lines = confab_test_cli_parse_lines (listed.out);
+  g_assert_cmpuint (lines->len, >=, 1);
+  chat_arg = g_strdup_printf ("%" G_GINT64_FORMAT, chat_id_of (line_at (lines, 0)));
+  run_cli (fixture, NULL, debug_env,
+           ARGS ("export", chat_arg, "--format", "json", "-o", export_path, "--data-dir",
+                 fixture->dir), &exported);
+  g_assert_cmpint (exported.status, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_assert_null (strstr (runs[i]->out, key));
+      g_assert_null (strstr (runs[i]->err, key));
+      g_assert_null (strstr (runs[i]->out, env_key));
+      g_assert_null (strstr (runs[i]->err, env_key));
+    }
+
+  /* The store (with its WAL), the export, anything else written there. */
+  list_files (fixture->dir, files);
+  g_assert_cmpuint (files->len, >=, 2);
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_test_message ("checked %s", (char *) g_ptr_array_index (files, i));
+      g_assert_false (file_contains (g_ptr_array_index (files, i), key));
+      g_assert_false (file_contains (g_ptr_array_index (files, i), env_key));
+    }
+}
+
 static void
 test_no_dbus (Fixture       *fixture,
               gconstpointer  data)
@@ -753,6 +869,7 @@ main (int   argc,
   ADD ("/confab/cli/exit-codes", test_exit_codes);
   ADD ("/confab/cli/sigint", test_sigint);
   ADD ("/confab/cli/keys", test_keys);
+  ADD ("/confab/cli/keys-never-leak", test_keys_never_leak);
   ADD ("/confab/cli/no-dbus", test_no_dbus);
   ADD ("/confab/cli/default-data-dir", test_default_data_dir);
   ADD ("/confab/cli/import-export", test_import_export);
