@@ -233,6 +233,13 @@ confab_protocol_parse (const char  *text,
   JsonObject *object;
   JsonNode *type_node;
 
+  /* An empty message's bytes may come as NULL. */
+  if (text == NULL)
+    {
+      text = "";
+      length = 0;
+    }
+
   if (!g_utf8_validate (text, length, NULL))
     {
       g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
@@ -251,8 +258,13 @@ confab_protocol_parse (const char  *text,
 
   if (!json_parser_load_from_data (parser, text, length, &local_error))
     {
+      /* JSON-GLib quotes the bad token, decoded: "\ud800" in it comes out
+       * as bytes that are not UTF-8, and the message goes back to the
+       * client (found by fuzz-dispatch: libsoup refused to send it). */
+      g_autofree char *message = g_utf8_make_valid (local_error->message, -1);
+
       g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
-                   _("The frame is not valid JSON: %s"), local_error->message);
+                   _("The frame is not valid JSON: %s"), message);
       return NULL;
     }
 

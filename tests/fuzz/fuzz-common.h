@@ -53,8 +53,20 @@ fuzz_split_next (FuzzSplit      *split,
   return TRUE;
 }
 
-/* Quiet GLib: a harness checks invariants itself, and criticals abort
- * (G_DEBUG=fatal-criticals is not needed: a critical is a bug here too). */
+/* Warnings and criticals abort: they are bugs here too. */
+static inline GLogWriterOutput
+fuzz_log_writer (GLogLevelFlags   level,
+                 const GLogField *fields,
+                 gsize            n_fields,
+                 gpointer         user_data)
+{
+  /* Messages and debug lines (a refused frame is logged) only slow the
+   * fuzzer down; warnings and criticals are printed, then abort. */
+  if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) == 0)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
 static inline void
 fuzz_init_once (void)
 {
@@ -63,6 +75,7 @@ fuzz_init_once (void)
   if (g_once_init_enter (&done))
     {
       g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+      g_log_set_writer_func (fuzz_log_writer, NULL, NULL);
       g_once_init_leave (&done, 1);
     }
 }

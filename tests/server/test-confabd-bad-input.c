@@ -44,6 +44,9 @@ test_frames (Fixture       *fixture,
     /* Half a surrogate pair: JSON-GLib would decode it to bytes that are
      * not UTF-8, and "re" would send them back (found by fuzz-frame). */
     "{\"type\":\"ping\",\"id\":\"\\ud800\"}",
+    /* JSON-GLib's error quotes the token decoded, not UTF-8: the error
+     * frame must still go out (found by fuzz-dispatch). */
+    "{\"type\\ud800:\"}",
   };
 
   confabd_test_client_register (ada, "ada");
