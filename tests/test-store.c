@@ -8,6 +8,9 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/resource.h>
+
+#include <signal.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -577,42 +580,75 @@ test_newer_schema (void)
   confab_test_rm_rf (dir);
 }
 
-static void
-test_durability (void)
+/* Runs store-writer on @path (with @launcher, may be NULL) until it has
+ * committed @n_ids replies (0: until it exits by itself), kills it with
+ * SIGKILL after @delay_us more unless it exited, and returns the ids it
+ * printed, and its stderr in *@err when it exited. */
+static GArray *
+run_writer (const char          *path,
+            GSubprocessLauncher *launcher,
+            guint                n_ids,
+            guint                delay_us,
+            char               **err)
 {
-  g_autofree char *dir = confab_test_make_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
   g_autofree char *writer = g_test_build_filename (G_TEST_BUILT, "store-writer", NULL);
+  g_autoptr(GSubprocessLauncher) own = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GError) error = NULL;
-  g_autofree char *integrity = NULL;
-  ConfabStore *store;
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, writer, path, NULL);
+  if (launcher == NULL)
+    launcher = own = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawn (launcher, &error, writer, path, NULL);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
 
-  while (ids->len < 300)
+  while (n_ids == 0 || ids->len < n_ids)
     {
       g_autofree char *line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
       gint64 id;
 
       g_assert_no_error (error);
-      g_assert_nonnull (line);
+      if (line == NULL)
+        break;   /* it exited */
       id = g_ascii_strtoll (line, NULL, 10);
       g_assert_cmpint (id, >, 0);
       g_array_append_val (ids, id);
     }
 
-  /* No chance to clean up: like a crash or a power-button kill. */
-  g_subprocess_send_signal (process, SIGKILL);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_signaled (process));
+  if (n_ids > 0 && ids->len == n_ids)
+    {
+      /* No chance to clean up: like a crash or a power-button kill, at any
+       * point of the next reply (added, growing, finished, committing). */
+      g_usleep (delay_us);
+      g_subprocess_send_signal (process, SIGKILL);
+      g_subprocess_wait (process, NULL, &error);
+      g_assert_no_error (error);
+      /* Every printed id was read before the kill; later ones may be lost. */
+    }
+  else
+    {
+      g_autoptr(GBytes) stderr_bytes = NULL;
 
-  store = confab_test_store_new (path);
+      g_subprocess_communicate (process, NULL, NULL, NULL, &stderr_bytes, &error);
+      g_assert_no_error (error);
+      if (err != NULL)
+        *err = g_strndup (g_bytes_get_data (stderr_bytes, NULL), g_bytes_get_size (stderr_bytes));
+    }
+  return ids;
+}
+
+/* Every id in @ids is a complete reply, and the database is sound. */
+static void
+assert_store_sound (const char *path,
+                    GArray     *ids)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *integrity = NULL;
+  ConfabStore *store = confab_test_store_new (path);
+
   for (guint i = 0; i < ids->len; i++)
     {
       gint64 id = g_array_index (ids, gint64, i);
@@ -629,7 +665,81 @@ test_durability (void)
   confab_test_exec (store, "INSERT INTO messages_fts (messages_fts)"
                            " VALUES ('integrity-check')");
   g_assert_finalize_object (store);
+}
 
+static void
+test_durability (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autoptr(GArray) ids = run_writer (path, NULL, 300, 0, NULL);
+
+  assert_store_sound (path, ids);
+  confab_test_rm_rf (dir);
+}
+
+/* docs/security.md: killed 100 times at random moments while replies are
+ * written into one database, reopened after each kill: every time the
+ * database is sound and every committed reply is there. */
+static void
+test_killed_100_times (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < 100; i++)
+    {
+      guint n_ids = g_test_rand_int_range (1, 20);
+      guint delay_us = g_test_rand_int_range (0, 3000);
+      g_autoptr(GArray) ids = run_writer (path, NULL, n_ids, delay_us, NULL);
+
+      g_array_append_vals (all, ids->data, ids->len);
+      assert_store_sound (path, all);
+    }
+  g_test_message ("%u replies committed over 100 kills", all->len);
+  confab_test_rm_rf (dir);
+}
+
+static void
+limit_file_size (gpointer user_data)
+{
+  struct rlimit limit = { .rlim_cur = GPOINTER_TO_UINT (user_data),
+                          .rlim_max = GPOINTER_TO_UINT (user_data) };
+
+  /* A write past the limit fails with EFBIG instead of killing the process,
+   * as a full disk fails with ENOSPC. */
+  signal (SIGXFSZ, SIG_IGN);
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+/* docs/security.md: the disk fills up while replies are written (the
+ * operating system refuses the writes, where the test above has SQLite
+ * stop by itself): the writer stops with a clear error, and what it
+ * committed is there in a sound database. */
+static void
+test_disk_full_os (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *err = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* Room for the schema and some hundreds of replies. */
+  g_subprocess_launcher_set_child_setup (launcher, limit_file_size,
+                                         GUINT_TO_POINTER (512 * 1024), NULL);
+  ids = run_writer (path, launcher, 0, 0, &err);
+
+  g_test_message ("%u replies, then: %s", ids->len, err);
+  g_assert_cmpuint (ids->len, >, 0);
+  /* SQLite reports the refused write (EFBIG here) as an I/O error; the
+   * message says what could not be done and where. */
+  g_assert_nonnull (strstr (err, "Could not save the message"));
+  g_assert_nonnull (strstr (err, path));
+  assert_store_sound (path, ids);
   confab_test_rm_rf (dir);
 }
 
@@ -654,6 +764,8 @@ main (int   argc,
   g_test_add_func ("/confab/store/bad-file/foreign-sqlite", test_bad_file_foreign);
   g_test_add_func ("/confab/store/newer-schema", test_newer_schema);
   g_test_add_func ("/confab/store/durability", test_durability);
+  g_test_add_func ("/confab/store/killed-100-times", test_killed_100_times);
+  g_test_add_func ("/confab/store/disk-full/os-refuses-writes", test_disk_full_os);
 
   return confab_test_run ();
 }
