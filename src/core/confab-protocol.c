@@ -299,6 +299,19 @@ confab_protocol_parse (const char  *text,
   return json_node_ref (root);
 }
 
+gboolean
+confab_protocol_get_boolean (JsonObject *frame,
+                             const char *member,
+                             gboolean    default_value)
+{
+  JsonNode *node = frame != NULL ? json_object_get_member (frame, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return default_value;
+  return json_node_get_boolean (node);
+}
+
 char *
 confab_protocol_to_string (JsonNode *node)
 {

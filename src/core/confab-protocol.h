@@ -117,6 +117,12 @@ gboolean     confab_protocol_get_int               (JsonObject  *frame,
                                                     gint64      *value,
                                                     GError     **error);
 
+/* A boolean member, or @default_value when it is missing or not a boolean
+ * (never a critical, whatever a server sent). */
+gboolean     confab_protocol_get_boolean           (JsonObject  *frame,
+                                                    const char  *member,
+                                                    gboolean     default_value);
+
 /* {"type":"stream.delta","room","message","text","offset"}: @text is the
  * new piece, @offset the bytes of reply text before it. */
 JsonNode    *confab_protocol_delta_frame           (const char  *room,

@@ -647,8 +647,10 @@ is_self (ConfabRoomClient *self,
          JsonObject       *data,
          const char       *member)
 {
-  const char *user = json_object_get_string_member_with_default (data, member, NULL);
+  const char *user = NULL;
 
+  /* A member of another type is no user (JSON-GLib's getters would warn). */
+  confab_protocol_get_string (data, member, TRUE, &user, NULL);
   return self->user != NULL && g_strcmp0 (user, self->user) == 0;
 }
 
@@ -819,8 +821,7 @@ on_welcome (ConfabRoomClient *self,
   if (self->phase != PHASE_HELLO)
     return;
 
-  self->allow_register = json_object_get_boolean_member_with_default (frame, "allow_register",
-                                                                      FALSE);
+  self->allow_register = confab_protocol_get_boolean (frame, "allow_register", FALSE);
 
   if (self->token != NULL)
     {
@@ -975,9 +976,10 @@ handle_frame (ConfabRoomClient *self,
   else if (g_str_equal (type, "stream.delta") || g_str_equal (type, "typing") ||
            g_str_equal (type, "presence"))
     {
-      const char *room = json_object_get_string_member_with_default (frame, "room", NULL);
+      const char *room = NULL;
 
-      if (room != NULL && g_hash_table_contains (self->rooms, room))
+      if (confab_protocol_get_string (frame, "room", FALSE, &room, NULL) &&
+          g_hash_table_contains (self->rooms, room))
         g_signal_emit (self, signals[EPHEMERAL], 0, room, frame);
     }
   else if (g_str_equal (type, "welcome"))
@@ -993,9 +995,16 @@ handle_frame (ConfabRoomClient *self,
       connection_failed (self, error);
     }
   else if (g_str_equal (type, "error"))
-    g_debug ("error from the server: %s: %s",
-             json_object_get_string_member_with_default (frame, "code", "?"),
-             json_object_get_string_member_with_default (frame, "message", ""));
+    {
+      /* Whatever their types: a hostile server's error frame is only logged. */
+      const char *code = NULL;
+      const char *message = NULL;
+
+      confab_protocol_get_string (frame, "code", TRUE, &code, NULL);
+      confab_protocol_get_string (frame, "message", TRUE, &message, NULL);
+      g_debug ("error from the server: %s: %s", code != NULL ? code : "?",
+               message != NULL ? message : "");
+    }
   else
     g_debug ("ignoring a frame of type “%s”", type);
 }

@@ -133,9 +133,7 @@ _confab_room_set_members (ConfabRoomSync *self,
       JsonObject *object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
       const char *user = _confab_json_str (object, "user");
       ConfabRoomRole role = CONFAB_ROOM_ROLE_NONE;
-      gboolean online = object != NULL && json_object_get_boolean_member_with_default (object,
-                                                                                 "online",
-                                                                                 FALSE);
+      gboolean online = confab_protocol_get_boolean (object, "online", FALSE);
       ConfabRoomMember *member;
 
       if (user == NULL)
@@ -339,9 +337,7 @@ _confab_room_ephemeral (ConfabRoomSync *self,
 
       if (member != NULL)
         _confab_room_member_set_online (member,
-                                        json_object_get_boolean_member_with_default (frame,
-                                                                                     "online",
-                                                                                     FALSE));
+                                        confab_protocol_get_boolean (frame, "online", FALSE));
     }
 }
 
