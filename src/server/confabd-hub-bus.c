@@ -86,6 +86,19 @@ event_copy (const ConfabdEvent *event)
   return copy;
 }
 
+/* Sends @event and applies its effects, unless the live room is past it:
+ * effects may deliver events of their own (an interrupted reply). */
+static void
+send_if_new (ConfabdHub         *self,
+             ConfabdLiveRoom    *live,
+             const ConfabdEvent *event)
+{
+  if (event->seq <= confabd_live_room_get_last_seq (live))
+    return;
+  send_event (live, event);
+  apply_effects (self, live, event);
+}
+
 /* Sends the held events that now follow the last one sent. */
 static void
 flush_held (ConfabdHub      *self,
@@ -98,11 +111,7 @@ flush_held (ConfabdHub      *self,
     {
       g_autoptr(ConfabdEvent) event = next;
 
-      /* Effects may deliver events of their own (an interrupted reply). */
-      if (event->seq <= confabd_live_room_get_last_seq (live))
-        continue;
-      send_event (live, event);
-      apply_effects (self, live, event);
+      send_if_new (self, live, event);
     }
 }
 
@@ -133,10 +142,7 @@ fill_gap (ConfabdHub       *self,
 
       if (until > 0 && event->seq > until)
         break;
-      if (event->seq <= confabd_live_room_get_last_seq (live))
-        continue;
-      send_event (live, event);
-      apply_effects (self, live, event);
+      send_if_new (self, live, event);
     }
   flush_held (self, live);
   return TRUE;
@@ -163,14 +169,9 @@ deliver_in_order (ConfabdHub         *self,
           return;
         }
 
-      if (fill_gap (self, live, event->seq, &error))
-        {
-          if (event->seq <= confabd_live_room_get_last_seq (live))
-            return;
-        }
-      else
-        /* Better late and in order than never: the next event or the next
-         * resubscription tries again. */
+      /* Better late and in order than never: the next event or the next
+       * resubscription tries again. */
+      if (!fill_gap (self, live, event->seq, &error))
         {
           g_message ("%s: cannot fetch events %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
                      " from the storage: %s", event->room, last + 1, event->seq - 1,
@@ -179,8 +180,8 @@ deliver_in_order (ConfabdHub         *self,
         }
     }
 
-  send_event (live, event);
-  apply_effects (self, live, event);
+  /* The store may have brought it already. */
+  send_if_new (self, live, event);
   flush_held (self, live);
 }
 
