@@ -163,7 +163,7 @@ deliver_in_order (ConfabdHub         *self,
     {
       /* Commits finish in any order: an event this instance is storing in
        * the room will most likely fill the gap, without a read. */
-      if (confabd_live_room_get_appending (live) > 0)
+      if (_confabd_hub_appends_under_way (self, confabd_live_room_get_id (live)) > 0)
         {
           confabd_live_room_hold_event (live, event_copy (event));
           return;
@@ -195,7 +195,7 @@ _confabd_hub_settle (ConfabdHub      *self,
   /* Held events whose gap no append of this instance will fill now (it
    * failed, or the missing event came from another instance and was lost
    * on the way): the store has it. */
-  if (confabd_live_room_get_appending (live) > 0 ||
+  if (_confabd_hub_appends_under_way (self, confabd_live_room_get_id (live)) > 0 ||
       (until = confabd_live_room_get_held_until (live)) == 0)
     return;
   if (!fill_gap (self, live, until, &error))

@@ -143,6 +143,10 @@ void         _confabd_hub_broadcast         (ConfabdHub            *self,
  * the ones it skips from the storage. */
 void         _confabd_hub_deliver           (ConfabdHub            *self,
                                              const ConfabdEvent    *event);
+/* Events of this instance being stored in @room, or waiting their turn:
+ * while there are, a gap before an event is theirs to fill. */
+guint        _confabd_hub_appends_under_way (ConfabdHub            *self,
+                                             const char            *room);
 /* When no append of this instance is under way in @live any more, fills
  * the gaps before its held events from the storage. */
 void         _confabd_hub_settle            (ConfabdHub            *self,

@@ -377,6 +377,15 @@ leave_append_lane (ConfabdHub *self,
     g_hash_table_remove (self->appends, room);
 }
 
+guint
+_confabd_hub_appends_under_way (ConfabdHub *self,
+                                const char *room)
+{
+  AppendLane *lane = g_hash_table_lookup (self->appends, room);
+
+  return lane != NULL ? lane->running + g_queue_get_length (&lane->waiters) : 0;
+}
+
 static void
 append_lane_free (AppendLane *lane)
 {
@@ -396,8 +405,6 @@ _confabd_hub_append (ConfabdHub            *self,
 {
   g_autoptr(ConfabdEvent) event = g_new0 (ConfabdEvent, 1);
   g_autoptr(GError) local_error = NULL;
-  /* While it is stored, gaps in the room may be this event's to fill. */
-  g_autoptr(ConfabdLiveRoom) live = _confabd_hub_ref_live (self, room);
   gint64 seq;
 
   event->room = g_strdup (room);
@@ -407,16 +414,16 @@ _confabd_hub_append (ConfabdHub            *self,
   event->data = json_node_init_object (json_node_alloc (), data);
   json_object_unref (data);
 
-  if (live != NULL)
-    confabd_live_room_begin_append (live);
+  /* While it is stored (or waits its turn), gaps in the room may be this
+   * event's to fill (confabd-hub-bus.c). */
   enter_append_lane (self, room);
   seq = confabd_storage_append_event (self->storage, event, change, message, &local_error);
   leave_append_lane (self, room);
-  if (live != NULL)
-    confabd_live_room_end_append (live);
 
   if (seq <= 0)
     {
+      g_autoptr(ConfabdLiveRoom) live = _confabd_hub_ref_live (self, room);
+
       if (live != NULL)
         _confabd_hub_settle (self, live);
       if (local_error == NULL)

@@ -19,7 +19,6 @@ struct _ConfabdLiveRoom
   GHashTable *remote;        /* user → set of the other instances they are online on */
   GPtrArray  *streams;       /* ConfabdStream, oldest first */
   gint64      last_seq;
-  guint       appending;     /* events of this instance being stored in the room */
   GPtrArray  *held;          /* ConfabdEvent past a gap, by seq */
 };
 
@@ -299,31 +298,6 @@ confabd_live_room_set_last_seq (ConfabdLiveRoom *self,
   g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
 
   self->last_seq = seq;
-}
-
-void
-confabd_live_room_begin_append (ConfabdLiveRoom *self)
-{
-  g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
-
-  self->appending++;
-}
-
-void
-confabd_live_room_end_append (ConfabdLiveRoom *self)
-{
-  g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
-  g_return_if_fail (self->appending > 0);
-
-  self->appending--;
-}
-
-guint
-confabd_live_room_get_appending (ConfabdLiveRoom *self)
-{
-  g_return_val_if_fail (CONFABD_IS_LIVE_ROOM (self), 0);
-
-  return self->appending;
 }
 
 void

@@ -83,11 +83,6 @@ ConfabdStream *confabd_live_room_steal_stream      (ConfabdLiveRoom       *self,
 gint64         confabd_live_room_get_last_seq      (ConfabdLiveRoom       *self);
 void           confabd_live_room_set_last_seq      (ConfabdLiveRoom       *self,
                                                gint64             seq);
-/* Events of this instance being stored in the room: while there are, a
- * gap before an event is theirs to fill (confabd-hub-bus.c). */
-void           confabd_live_room_begin_append      (ConfabdLiveRoom       *self);
-void           confabd_live_room_end_append        (ConfabdLiveRoom       *self);
-guint          confabd_live_room_get_appending     (ConfabdLiveRoom       *self);
 /* Events past a gap, kept (taken) until the ones before them came; a seq
  * held already is dropped. */
 void           confabd_live_room_hold_event        (ConfabdLiveRoom       *self,
