@@ -345,19 +345,13 @@ handle_bus_message (ConfabdHub     *self,
 static void
 catch_up_all (ConfabdHub *self)
 {
-  g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  ConfabdLiveRoom *live;
-
-  g_hash_table_iter_init (&iter, self->rooms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
-    g_ptr_array_add (rooms, g_object_ref (live));
+  g_autoptr(GPtrArray) rooms = _confabd_hub_dup_live_rooms (self);
 
   for (guint i = 0; i < rooms->len; i++)
     {
       g_autoptr(GError) error = NULL;
+      ConfabdLiveRoom *live = g_ptr_array_index (rooms, i);
 
-      live = g_ptr_array_index (rooms, i);
       if (confabd_live_room_get_last_seq (live) > 0 && !fill_gap (self, live, 0, &error))
         g_message ("%s: cannot catch up after the bus came back: %s",
                    confabd_live_room_get_id (live), error->message);

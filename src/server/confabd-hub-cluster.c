@@ -425,17 +425,13 @@ sweep_streams (ConfabdHub *self)
 void
 _confabd_hub_heartbeat (ConfabdHub *self)
 {
-  g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) rooms = NULL;
   gint64 now = g_get_real_time () / 1000;
-  GHashTableIter iter;
-  ConfabdLiveRoom *live;
 
   if (self->bus == NULL || self->shutting_down)
     return;
 
-  g_hash_table_iter_init (&iter, self->rooms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
-    g_ptr_array_add (rooms, g_object_ref (live));
+  rooms = _confabd_hub_dup_live_rooms (self);
   for (guint i = 0; i < rooms->len; i++)
     renew_presence (self, g_ptr_array_index (rooms, i), now);
 

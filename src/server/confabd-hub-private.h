@@ -184,6 +184,9 @@ void         _confabd_hub_ack               (ConfabdRequest        *request);
  * (which may yield to other work that forgets it). */
 ConfabdLiveRoom *_confabd_hub_lookup_live       (ConfabdHub            *self,
                                              const char            *room);
+/* The live rooms now (new references): what to go through when the work on
+ * each may let others change the table. */
+GPtrArray   *_confabd_hub_dup_live_rooms    (ConfabdHub            *self);
 /* The live room of @room, a new reference (NULL: none). */
 ConfabdLiveRoom *_confabd_hub_ref_live          (ConfabdHub            *self,
                                              const char            *room);

@@ -494,6 +494,19 @@ _confabd_hub_lookup_live (ConfabdHub *self,
   return g_hash_table_lookup (self->rooms, room);
 }
 
+GPtrArray *
+_confabd_hub_dup_live_rooms (ConfabdHub *self)
+{
+  GPtrArray *rooms = g_ptr_array_new_full (g_hash_table_size (self->rooms), g_object_unref);
+  GHashTableIter iter;
+  ConfabdLiveRoom *live;
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
+    g_ptr_array_add (rooms, g_object_ref (live));
+  return rooms;
+}
+
 ConfabdLiveRoom *
 _confabd_hub_ref_live (ConfabdHub *self,
                        const char *room)
@@ -624,18 +637,21 @@ _confabd_hub_interrupt_stored (ConfabdHub      *self,
                              error);
 }
 
-/* Interrupts the replies in @live relayed by @connection, or by @user. */
+/* Whether @stream is relayed here (a mirror, caller NULL, is for its own
+ * instance to end) by @connection or by @user; by anyone when both are
+ * NULL. */
 static gboolean
 stream_matches (ConfabdStream     *stream,
                 ConfabdConnection *connection,
                 const char        *user)
 {
-  /* A mirror (caller NULL) is for its own instance to end. */
   return stream != NULL && stream->caller != NULL &&
-         ((connection != NULL && stream->caller == connection) ||
+         ((connection == NULL && user == NULL) ||
+          (connection != NULL && stream->caller == connection) ||
           (user != NULL && g_str_equal (stream->author, user)));
 }
 
+/* Interrupts the replies in @live that stream_matches. */
 static void
 interrupt_streams (ConfabdHub        *self,
                    ConfabdLiveRoom       *live,
@@ -695,17 +711,12 @@ static void
 detach_connection (ConfabdHub        *self,
                    ConfabdConnection *connection)
 {
-  g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  ConfabdLiveRoom *live;
-
-  g_hash_table_iter_init (&iter, self->rooms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
-    g_ptr_array_add (rooms, g_object_ref (live));
+  g_autoptr(GPtrArray) rooms = _confabd_hub_dup_live_rooms (self);
 
   for (guint i = 0; i < rooms->len; i++)
     {
-      live = g_ptr_array_index (rooms, i);
+      ConfabdLiveRoom *live = g_ptr_array_index (rooms, i);
+
       interrupt_streams (self, live, connection, NULL);
       _confabd_hub_leave_live (self, live, connection);
     }
@@ -826,30 +837,12 @@ static void
 shutdown_co (gpointer user_data)
 {
   ConfabdHub *self = user_data;
-  g_autoptr(GPtrArray) rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) rooms = _confabd_hub_dup_live_rooms (self);
   g_autoptr(GPtrArray) connections = NULL;
-  GHashTableIter iter;
-  ConfabdLiveRoom *live;
 
-  g_hash_table_iter_init (&iter, self->rooms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
-    g_ptr_array_add (rooms, g_object_ref (live));
+  /* Every reply relayed here. */
   for (guint i = 0; i < rooms->len; i++)
-    {
-      GPtrArray *streams = confabd_live_room_get_streams (g_ptr_array_index (rooms, i));
-      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-
-      for (guint j = 0; j < streams->len; j++)
-        {
-          ConfabdStream *stream = g_ptr_array_index (streams, j);
-
-          if (stream->caller != NULL)
-            g_ptr_array_add (ids, g_strdup (stream->message));
-        }
-      for (guint j = 0; j < ids->len; j++)
-        _confabd_hub_interrupt_stream (self, g_ptr_array_index (rooms, i),
-                                       g_ptr_array_index (ids, j));
-    }
+    interrupt_streams (self, g_ptr_array_index (rooms, i), NULL, NULL);
 
   connections = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < self->connections->len; i++)
@@ -884,7 +877,8 @@ confabd_hub_has_pending_work (ConfabdHub *self)
 {
   g_return_val_if_fail (CONFABD_IS_HUB (self), FALSE);
 
-  return self->sweeping || confabd_coroutine_get_n_alive () > 0;
+  /* The heartbeat's sweep included: it runs on a coroutine. */
+  return confabd_coroutine_get_n_alive () > 0;
 }
 
 /* ---- GObject */
