@@ -123,15 +123,14 @@ stack_free (guint8 *stack,
 /* ---- Switching */
 
 static inline void
-start_switch (Coroutine  *co,
-              void      **fake_stack,
+start_switch (void      **fake_stack,
               const void *bottom,
               gsize       size)
 {
 #ifdef HAVE_ASAN
   __sanitizer_start_switch_fiber (fake_stack, bottom, size);
 #endif
-  (void) co; (void) fake_stack; (void) bottom; (void) size;
+  (void) fake_stack; (void) bottom; (void) size;
 }
 
 static inline void
@@ -168,7 +167,7 @@ switch_into (Coroutine *co)
 
   co->caller = &here;
   current = co;
-  start_switch (co, &fake_stack, co->stack + page, co->stack_size - page);
+  start_switch (&fake_stack, co->stack + page, co->stack_size - page);
   swapcontext (&here, &co->context);
   finish_switch (fake_stack, NULL, NULL);
   current = previous;
@@ -184,7 +183,7 @@ yield (void)
 
   g_assert (co != NULL);
 #ifdef HAVE_ASAN
-  start_switch (co, &co->fake_stack, co->caller_bottom, co->caller_size);
+  start_switch (&co->fake_stack, co->caller_bottom, co->caller_size);
   swapcontext (&co->context, co->caller);
   finish_switch (co->fake_stack, &co->caller_bottom, &co->caller_size);
 #else
@@ -207,7 +206,7 @@ trampoline (void)
 
   /* A finished coroutine's fake stack goes (NULL). */
 #ifdef HAVE_ASAN
-  start_switch (co, NULL, co->caller_bottom, co->caller_size);
+  start_switch (NULL, co->caller_bottom, co->caller_size);
 #endif
   swapcontext (&co->context, co->caller);
   g_assert_not_reached ();
