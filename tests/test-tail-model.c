@@ -228,6 +228,34 @@ test_tail_set_model (Fixture       *fixture,
   g_assert_cmpuint (fixture->seen->len, ==, 0);
 }
 
+static void
+test_tail_shrinks (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  /* Shown from 90 on; grown to 60, then back to the last 25. */
+  confab_tail_model_grow (fixture->tail, 30);
+  g_assert_cmpuint (confab_tail_model_shrink (fixture->tail, 25), ==, 15);
+  g_assert_cmpuint (confab_tail_model_get_start (fixture->tail), ==, 75);
+  g_assert_cmpuint (number_at (G_LIST_MODEL (fixture->tail), 0), ==, 75);
+  assert_consistent (fixture);
+
+  /* Showing no more than asked: nothing to take away, no signal. */
+  fixture->n_signals = 0;
+  g_assert_cmpuint (confab_tail_model_shrink (fixture->tail, 25), ==, 0);
+  g_assert_cmpuint (confab_tail_model_shrink (fixture->tail, 200), ==, 0);
+  g_assert_cmpuint (fixture->n_signals, ==, 0);
+
+  /* It still follows appends and grows back over what it let go. */
+  append_numbers (fixture->store, 100, 5);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->tail)), ==, 30);
+  g_assert_cmpuint (confab_tail_model_grow (fixture->tail, 100), ==, 75);
+  assert_consistent (fixture);
+
+  g_assert_cmpuint (confab_tail_model_shrink (fixture->tail, 0), ==, 105);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->tail)), ==, 0);
+  assert_consistent (fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -243,6 +271,7 @@ main (int   argc,
   ADD ("reveals", test_tail_reveals);
   ADD ("across-its-start", test_tail_across_its_start);
   ADD ("set-model", test_tail_set_model);
+  ADD ("shrinks", test_tail_shrinks);
 #undef ADD
 
   return g_test_run ();

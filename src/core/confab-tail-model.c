@@ -239,6 +239,22 @@ confab_tail_model_grow (ConfabTailModel *self,
 }
 
 guint
+confab_tail_model_shrink (ConfabTailModel *self,
+                          guint            keep)
+{
+  guint n;
+
+  g_return_val_if_fail (CONFAB_IS_TAIL_MODEL (self), 0);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self));
+  if (n <= keep)
+    return 0;
+  self->start += n - keep;
+  emit_changed (self, 0, n - keep, 0);
+  return n - keep;
+}
+
+guint
 confab_tail_model_reveal (ConfabTailModel *self,
                           guint            position,
                           guint            before)

@@ -26,6 +26,10 @@ guint            confab_tail_model_get_start   (ConfabTailModel *self);
 /* Shows up to @count more items before the first; returns how many. */
 guint            confab_tail_model_grow        (ConfabTailModel *self,
                                                 guint            count);
+/* Shows only the last @keep items, if it shows more; returns how many it
+ * took away. */
+guint            confab_tail_model_shrink      (ConfabTailModel *self,
+                                                guint            keep);
 /* Grows to show the model's item at @position, and @before items more;
  * returns its position in this list (G_MAXUINT if the model is shorter). */
 guint            confab_tail_model_reveal      (ConfabTailModel *self,

@@ -30,6 +30,11 @@ struct _ConfabChatView
    * up (see confab-tail-model.c); grow_tick grows it on the next frame. */
   ConfabTailModel   *tail;
   guint              grow_tick;
+  /* Following the end of a long chat: trim_tick lets go of the rows far
+   * above, and until the view is back at the bottom the value falling
+   * (their height gone) is not the user scrolling up. */
+  guint              trim_tick;
+  gboolean           trimmed;
   /* Follow the chat's title and the message count whichever chat is shown. */
   GBindingGroup     *chat_bindings;
   GSignalGroup      *messages_signals;

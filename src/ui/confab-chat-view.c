@@ -83,6 +83,14 @@ on_messages_items_changed_cb (ConfabChatView *self,
  * every item near the one it scrolls to, up to 200, at ~10 ms each. */
 #define TAIL_SIZE 12
 
+/* While the view follows the end of a chat, the tail lets go of what is
+ * far above once it shows TRIM_AT items, keeping the last TRIM_TO. GTK 4.8's
+ * list keeps a row for each of up to 200 items alive, about 200 KiB each,
+ * so a long session would otherwise hold ~40 MB of rows no one sees
+ * (tests/ui/test-memory.py). Scrolling up grows the tail again. */
+#define TRIM_AT 64
+#define TRIM_TO 32
+
 /* The item shown last, in the list's own positions. */
 static guint
 n_shown (ConfabChatView *self)
@@ -112,6 +120,7 @@ confab_chat_view_load_messages (ConfabChatView *self)
 
   g_signal_group_set_target (self->messages_signals, self->messages);
   self->last_value = 0;
+  self->trimmed = FALSE;
   confab_tail_model_set_model (self->tail, G_LIST_MODEL (self->messages), TAIL_SIZE);
   confab_chat_view_update_page (self);
 
@@ -439,6 +448,36 @@ on_list_scroll_cb (GtkEventControllerScroll *controller,
   return GDK_EVENT_PROPAGATE;
 }
 
+static gboolean
+trim_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *frame_clock,
+              gpointer       user_data)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (user_data);
+
+  self->trim_tick = 0;
+  if (self->stick_to_bottom && confab_tail_model_shrink (self->tail, TRIM_TO) > 0)
+    self->trimmed = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* New messages at the end while the view follows it: maybe trim, on the
+ * next frame (not from here: the list is still taking in this change). */
+static void
+on_tail_items_changed_cb (ConfabChatView *self,
+                          guint           position,
+                          guint           removed,
+                          guint           added,
+                          GListModel     *tail)
+{
+  if (added == 0 || position + added != g_list_model_get_n_items (tail))
+    return;
+  if (!self->stick_to_bottom || n_shown (self) < TRIM_AT || self->trim_tick != 0)
+    return;
+  self->trim_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->message_list),
+                                                  trim_tick_cb, self, NULL);
+}
+
 static void
 on_vadjustment_value_changed_cb (ConfabChatView *self,
                                  GtkAdjustment  *adjustment)
@@ -447,11 +486,17 @@ on_vadjustment_value_changed_cb (ConfabChatView *self,
 
   confab_chat_view_maybe_grow (self, adjustment);
 
-  /* Back at the end: follow it again. Only a move up leaves it: the list
-   * moves the value down by itself while rows get their real heights. */
+  /* Back at the end: follow it again. Only a move up leaves it, and not
+   * one the list makes by itself: while rows get their real heights (the
+   * content grew, so a scroll to the end is pending: a fast exchange used to
+   * stop the view following here), or after a trim while their height
+   * leaves. */
   if (confab_chat_view_at_bottom (self))
-    self->stick_to_bottom = TRUE;
-  else if (value < self->last_value)
+    {
+      self->stick_to_bottom = TRUE;
+      self->trimmed = FALSE;
+    }
+  else if (value < self->last_value && !self->trimmed && self->scroll_tick == 0)
     self->stick_to_bottom = FALSE;
   self->last_value = value;
 }
@@ -526,6 +571,7 @@ confab_chat_view_dispose (GObject *object)
 
   remove_list_tick (self, &self->scroll_tick);
   remove_list_tick (self, &self->grow_tick);
+  remove_list_tick (self, &self->trim_tick);
 
   _confab_chat_view_room_dispose (self);
   _confab_chat_view_conductor_dispose (self);
@@ -680,6 +726,8 @@ confab_chat_view_init (ConfabChatView *self)
   /* The list shows the tail; the template's selection model wraps it. */
   self->tail = confab_tail_model_new (NULL, 0);
   gtk_no_selection_set_model (self->message_selection, G_LIST_MODEL (self->tail));
+  g_signal_connect_object (self->tail, "items-changed",
+                           G_CALLBACK (on_tail_items_changed_cb), self, G_CONNECT_SWAPPED);
 
   self->messages_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_object (self->messages_signals,
