@@ -45,8 +45,7 @@ check_start_element (GMarkupParseContext  *context,
       if (g_str_equal (names[i], "href")
           && !g_str_has_prefix (values[i], "http://")
           && !g_str_has_prefix (values[i], "https://")
-          && !g_str_has_prefix (values[i], "mailto:")
-          && !g_str_has_prefix (values[i], "ftp://"))
+          && !g_str_has_prefix (values[i], "mailto:"))
         {
           g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
                        "a link to %s", values[i]);
@@ -318,19 +317,85 @@ test_links (void)
     parse ("[GNOME](https://gnome.org/?a=1&b=\"2\" \"The <title>\") and "
            "<https://example.com/x> and www.example.org and "
            "[bad](javascript:alert(1)) and [file](file:///etc/passwd) and [rel](page.html) and "
+           "[ftp](ftp://a.example/f) and [data](data:text/html,<b>x</b>) and "
            "![alt *text*](https://example.com/i.png) and ![](https://example.com/j.png) and "
-           "[![img](https://a.example/i.png)](https://b.example/)");
+           "[![img](https://a.example/i.png)](https://b.example/) and "
+           "![local](file:///home/u/.ssh/id_rsa) and <mailto:a@b.example>");
   const char *markup = BLOCK (blocks, 0)->markup;
+  g_autofree char *text = confab_markdown_markup_to_text (markup);
 
+  /* The tooltip is where the link goes, not the model's title; GtkLabel
+   * takes it as markup, so it is escaped twice. */
   g_assert_nonnull (strstr (markup, "<a href=\"https://gnome.org/?a=1&amp;b=&quot;2&quot;\" "
-                                    "title=\"The &lt;title&gt;\">GNOME</a>"));
-  g_assert_nonnull (strstr (markup, "<a href=\"https://example.com/x\">https://example.com/x</a>"));
-  g_assert_nonnull (strstr (markup, "<a href=\"http://www.example.org\">www.example.org</a>"));
-  g_assert_nonnull (strstr (markup, " and bad and file and rel and "));
-  g_assert_nonnull (strstr (markup, "<a href=\"https://example.com/i.png\">alt <i>text</i></a>"));
+                                    "title=\"https://gnome.org/?a=1&amp;amp;b=&amp;quot;2&amp;quot;\">"
+                                    "GNOME</a>"));
+  g_assert_null (strstr (markup, "The &lt;title&gt;"));
+  g_assert_nonnull (strstr (markup, "<a href=\"https://example.com/x\" title=\"https://example.com/x\">"
+                                    "https://example.com/x</a>"));
+  g_assert_nonnull (strstr (markup, "<a href=\"http://www.example.org\" "
+                                    "title=\"http://www.example.org\">www.example.org</a>"));
+  /* Other schemes are plain text, not links. */
+  g_assert_nonnull (strstr (markup, " and bad and file and rel and ftp and data and "));
+  /* Images are never loaded: their alt text links to them. */
+  g_assert_nonnull (strstr (markup, "<a href=\"https://example.com/i.png\" "
+                                    "title=\"https://example.com/i.png\">alt <i>text</i></a>"));
   g_assert_nonnull (strstr (markup, ">https://example.com/j.png</a>"));
   /* The image inside a link cannot be a link of its own. */
-  g_assert_nonnull (strstr (markup, "<a href=\"https://b.example/\">img</a>"));
+  g_assert_nonnull (strstr (markup, "<a href=\"https://b.example/\" "
+                                    "title=\"https://b.example/\">img</a>"));
+  g_assert_nonnull (strstr (markup, " and local and "));
+  g_assert_nonnull (strstr (markup, "<a href=\"mailto:a@b.example\""));
+  g_assert_null (strstr (markup, "javascript"));
+  g_assert_null (strstr (markup, "file:"));
+  g_assert_null (strstr (markup, "ftp:"));
+  g_assert_null (strstr (markup, "data:"));
+  g_assert_nonnull (strstr (text, "bad and file and rel and ftp and data and alt text and"));
+}
+
+/* A long URL's tooltip is cut; the link still goes to all of it. */
+static void
+test_link_tooltip_cut (void)
+{
+  g_autofree char *path = g_strnfill (500, 'p');
+  g_autofree char *input = g_strdup_printf ("[x](https://a.example/%s)", path);
+  g_autoptr(GPtrArray) blocks = parse (input);
+  const char *markup = BLOCK (blocks, 0)->markup;
+  const char *title = strstr (markup, "title=\"");
+
+  g_assert_nonnull (strstr (markup, path));
+  g_assert_nonnull (title);
+  g_assert_nonnull (strstr (title, "\u2026\">x</a>"));
+  g_assert_cmpuint (strchr (title + 7, '"') - (title + 7), <, 220 + strlen ("\u2026"));
+}
+
+static void
+test_link_is_safe (void)
+{
+  static const char * const safe[] = {
+    "https://gnome.org", "http://a.example/x?y=1#z", "HTTPS://GNOME.ORG/", "https://[::1]:8080/",
+    "https://user@host.example/", "http://caf\u00e9.example/", "mailto:a@b.example",
+    "MailTo:a@b.example?subject=x", "https://a.example/%zz",
+  };
+  static const char * const unsafe[] = {
+    "javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "vbscript:x",
+    "file:///etc/passwd", "FILE:///etc/passwd", "data:text/html,<script>x</script>",
+    "data:image/png;base64,AAAA", "ftp://a.example/f", "ssh://host", "smb://host/share",
+    "ms-settings:", "steam://run/1", "x-confab://x", "tel:+1", "about:blank", "blob:https://a/b",
+    "page.html", "/etc/passwd", "../x", "//evil.example/x", "#top", "?q=1", "www.gnome.org",
+    "", "http:", "http://", "http:///x", "https:gnome.org", "mailto:", "https://a b.example/",
+    "https://a.example/\tx", "https://a.example/\nx", "https://a.example/\x7f",
+    "https://a.example/\u200b", "https://a.example/\u202egpj.exe", "https://a.example/\u2028",
+    "https://a.example/\u00a0", "https://a.example/\xc2\x85", "\xff\xfehttps://a.example/",
+    "https://a.example/\xff",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (safe); i++)
+    if (!confab_markdown_link_is_safe (safe[i]))
+      g_error ("%s was refused", safe[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (unsafe); i++)
+    if (confab_markdown_link_is_safe (unsafe[i]))
+      g_error ("%s was let through", unsafe[i]);
+  g_assert_false (confab_markdown_link_is_safe (NULL));
 }
 
 static void
@@ -613,6 +678,8 @@ main (int   argc,
   g_test_add_func ("/confab/markdown/tables", test_tables);
   g_test_add_func ("/confab/markdown/rule", test_rule);
   g_test_add_func ("/confab/markdown/links", test_links);
+  g_test_add_func ("/confab/markdown/link-tooltip-cut", test_link_tooltip_cut);
+  g_test_add_func ("/confab/markdown/link-is-safe", test_link_is_safe);
   g_test_add_func ("/confab/markdown/escaping", test_escaping);
   g_test_add_func ("/confab/markdown/hostile", test_hostile);
   g_test_add_func ("/confab/markdown/streaming-identity", test_streaming_identity);

@@ -411,7 +411,8 @@ test_disk_full (Fixture       *fixture,
 
   g_assert_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NO_SPACE);
   g_test_message ("After %u messages: %s", added, error->message);
-  g_assert_nonnull (strstr (error->message, "full"));
+  g_assert_nonnull (strstr (error->message, "the disk is full"));
+  g_assert_nonnull (strstr (error->message, "Free some space"));
   g_clear_error (&error);
   /* The failed message never reached the model. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, added);
@@ -736,9 +737,11 @@ test_disk_full_os (void)
   g_test_message ("%u replies, then: %s", ids->len, err);
   g_assert_cmpuint (ids->len, >, 0);
   /* SQLite reports the refused write (EFBIG here) as an I/O error; the
-   * message says what could not be done and where. */
+   * message says what could not be done, where, why and what to do. */
   g_assert_nonnull (strstr (err, "Could not save the message"));
   g_assert_nonnull (strstr (err, path));
+  g_assert_nonnull (strstr (err, "the file cannot grow any larger (it reached a size limit)"));
+  g_assert_nonnull (strstr (err, "Raise the limit or delete old chats"));
   assert_store_sound (path, ids);
   confab_test_rm_rf (dir);
 }

@@ -169,25 +169,82 @@ attribute_to_string (const MD_ATTRIBUTE *attr)
   return g_string_free (out, FALSE);
 }
 
-/* Only links a browser or mail client should open are clickable: a model's
- * reply must not be able to launch local files or other URI handlers. */
-static char *
-safe_link_target (const char *href)
-{
-  static const char * const schemes[] = { "https://", "http://", "mailto:", "ftp://" };
+/* A link's tooltip shows where it really goes ("[my bank](https://evil)"),
+ * cut after this many characters: the host comes first anyway. */
+#define LINK_TOOLTIP_MAX_CHARS 200
 
-  for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+gboolean
+confab_markdown_link_is_safe (const char *uri)
+{
+  const char *scheme;
+  const char *rest;
+
+  if (uri == NULL || !g_utf8_validate (uri, -1, NULL))
+    return FALSE;
+
+  /* What the tooltip shows is what is opened: nothing hidden, no blank a
+   * URI handler could take for the end of its argument. */
+  for (const char *p = uri; *p != '\0'; p = g_utf8_next_char (p))
     {
-      if (g_ascii_strncasecmp (href, schemes[i], strlen (schemes[i])) == 0
-          && href[strlen (schemes[i])] != '\0')
-        return g_strdup (href);
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType type = g_unichar_type (c);
+
+      if (g_unichar_isspace (c) || type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT
+          || type == G_UNICODE_LINE_SEPARATOR || type == G_UNICODE_PARAGRAPH_SEPARATOR)
+        return FALSE;
     }
 
-  /* GitHub-style "www.example.com" autolinks come without a scheme. */
-  if (g_ascii_strncasecmp (href, "www.", 4) == 0 && href[4] != '\0')
-    return g_strconcat ("http://", href, NULL);
+  /* Lower case, interned; NULL for a relative path. */
+  scheme = g_uri_peek_scheme (uri);
+  if (scheme == NULL)
+    return FALSE;
+  rest = uri + strlen (scheme) + 1;
 
-  return NULL;
+  if (g_str_equal (scheme, "mailto"))
+    return rest[0] != '\0';
+
+  if (g_str_equal (scheme, "http") || g_str_equal (scheme, "https"))
+    {
+      g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_PARSE_RELAXED | G_URI_FLAGS_ENCODED,
+                                            NULL);
+      const char *host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
+
+      return host != NULL && host[0] != '\0';
+    }
+
+  return FALSE;
+}
+
+/* What a link may open, or NULL: it is then shown as its text only. */
+static char *
+link_target (const char *href)
+{
+  g_autofree char *target = NULL;
+
+  /* GitHub-style "www.example.com" autolinks come without a scheme. */
+  if (g_ascii_strncasecmp (href, "www.", 4) == 0)
+    target = g_strconcat ("http://", href, NULL);
+  else
+    target = g_strdup (href);
+
+  return confab_markdown_link_is_safe (target) ? g_steal_pointer (&target) : NULL;
+}
+
+/* GtkLabel reads a link's title as markup of its own: escaped twice. */
+static void
+append_link_tooltip (GString    *out,
+                     const char *target)
+{
+  g_autoptr(GString) shown = g_string_new (target);
+  g_autofree char *markup = NULL;
+
+  if (g_utf8_strlen (target, -1) > LINK_TOOLTIP_MAX_CHARS)
+    {
+      g_string_truncate (shown, g_utf8_offset_to_pointer (target, LINK_TOOLTIP_MAX_CHARS) - target);
+      g_string_append (shown, "\u2026");
+    }
+  markup = g_markup_escape_text (shown->str, shown->len);
+  _confab_markdown_append_escaped (out, markup, strlen (markup));
 }
 
 /* ---- the block tree */
@@ -699,25 +756,22 @@ enter_span_cb (MD_SPANTYPE  type,
     case MD_SPAN_A:
     case MD_SPAN_IMG:
       {
+        /* An image is never fetched (a reply must not make the app contact
+         * a server it names): it shows as its alt text, a link to it. */
         const MD_ATTRIBUTE *href = type == MD_SPAN_A
           ? &((MD_SPAN_A_DETAIL *)detail)->href : &((MD_SPAN_IMG_DETAIL *)detail)->src;
-        const MD_ATTRIBUTE *title = type == MD_SPAN_A
-          ? &((MD_SPAN_A_DETAIL *)detail)->title : &((MD_SPAN_IMG_DETAIL *)detail)->title;
         g_autofree char *href_text = attribute_to_string (href);
-        g_autofree char *target = safe_link_target (href_text);
+        g_autofree char *target = link_target (href_text);
 
-        /* GtkLabel rejects nested links; the inner one stays plain text. */
+        /* GtkLabel rejects nested links; the inner one stays plain text.
+         * The tooltip is the target, not the model's title, which could
+         * name another place. */
         if (target != NULL && parser->links_open == 0)
           {
             g_string_append (parser->buffer, "<a href=\"");
             _confab_markdown_append_escaped (parser->buffer, target, strlen (target));
-            if (title->size > 0)
-              {
-                g_autofree char *title_text = attribute_to_string (title);
-
-                g_string_append (parser->buffer, "\" title=\"");
-                _confab_markdown_append_escaped (parser->buffer, title_text, strlen (title_text));
-              }
+            g_string_append (parser->buffer, "\" title=\"");
+            append_link_tooltip (parser->buffer, target);
             g_string_append (parser->buffer, "\">");
             parser->links_open++;
             closing = "</a>";

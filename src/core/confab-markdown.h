@@ -86,6 +86,13 @@ void       confab_markdown_block_free (ConfabMarkdownBlock *block);
 GPtrArray *confab_markdown_parse      (const char          *text,
                                        gssize               len);
 
+/* Whether a link in a message may become clickable and be handed to the
+ * browser or mail client: http and https URLs with a host, and mailto
+ * addresses, without blanks, control or invisible formatting characters.
+ * Anything else (javascript:, file:, data:, other applications' schemes,
+ * relative paths) is shown as text only. */
+gboolean   confab_markdown_link_is_safe   (const char *uri);
+
 /* The plain text of a markup string (for accessibility and tests). */
 char      *confab_markdown_markup_to_text (const char *markup);
 

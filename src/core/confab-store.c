@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "confab-store-private.h"
@@ -232,6 +234,67 @@ confab_store_get_schema_version (ConfabStore *self)
 
 /* ---- Errors */
 
+static gboolean
+errno_is_out_of_room (int system_errno)
+{
+  /* EFBIG: a file size limit (ulimit -f, the file system's); EDQUOT: a
+   * used-up quota. */
+  return system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT;
+}
+
+/* Why the last write failed for want of room (ENOSPC, EFBIG, EDQUOT), or
+ * 0. SQLite's own errno (sqlite3_system_errno) is read after its rollback,
+ * which may have changed errno; each file of the unix VFS keeps its last
+ * one: the database's and the journal's (the WAL, where writes go first). */
+static int
+store_out_of_room (ConfabStore *self)
+{
+  sqlite3_file *journal = NULL;
+  int system_errno;
+
+  if (self->db == NULL)
+    return 0;
+
+  system_errno = sqlite3_system_errno (self->db);
+  if (errno_is_out_of_room (system_errno))
+    return system_errno;
+  system_errno = 0;
+  if (sqlite3_file_control (self->db, "main", SQLITE_FCNTL_LAST_ERRNO, &system_errno) == SQLITE_OK
+      && errno_is_out_of_room (system_errno))
+    return system_errno;
+  system_errno = 0;
+  if (sqlite3_file_control (self->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal) == SQLITE_OK
+      && journal != NULL && journal->pMethods != NULL
+      && journal->pMethods->xFileControl (journal, SQLITE_FCNTL_LAST_ERRNO,
+                                          &system_errno) == SQLITE_OK
+      && errno_is_out_of_room (system_errno))
+    return system_errno;
+
+  return 0;
+}
+
+/* The cause first, the path last: a toast shows one line, cut at the end. */
+static void
+set_no_space_error (ConfabStore  *self,
+                    GError      **error,
+                    int           system_errno,
+                    const char   *what)
+{
+  if (system_errno == EFBIG)
+    g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NO_SPACE,
+                 _("%s: the file cannot grow any larger (it reached a size limit). Raise the "
+                   "limit or delete old chats, then try again (“%s”)."),
+                 what, self->path);
+  else if (system_errno == EDQUOT)
+    g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NO_SPACE,
+                 _("%s: your disk quota is used up. Free some space, then try again (“%s”)."),
+                 what, self->path);
+  else
+    g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NO_SPACE,
+                 _("%s: the disk is full. Free some space, then try again (“%s”)."),
+                 what, self->path);
+}
+
 void
 _confab_store_set_error (ConfabStore  *self,
                          GError      **error,
@@ -245,11 +308,23 @@ _confab_store_set_error (ConfabStore  *self,
   else
     detail = sqlite3_errstr (rc);
 
+  /* A write the system refused for want of room comes as an I/O error
+   * (SQLite only maps a short write or ENOSPC to SQLITE_FULL). */
+  if ((rc & 0xff) == SQLITE_IOERR)
+    {
+      int system_errno = store_out_of_room (self);
+
+      if (system_errno != 0)
+        {
+          set_no_space_error (self, error, system_errno, what);
+          return;
+        }
+    }
+
   switch (rc & 0xff)
     {
     case SQLITE_FULL:
-      g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NO_SPACE,
-                   _("%s: the disk holding “%s” is full"), what, self->path);
+      set_no_space_error (self, error, ENOSPC, what);
       break;
 
     case SQLITE_READONLY:

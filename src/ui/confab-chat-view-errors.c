@@ -121,6 +121,7 @@ _confab_chat_view_on_failed (ConfabChatView       *self,
                              const char           *prompt,
                              ConfabChatController *controller)
 {
+  g_autofree char *title = NULL;
   AdwToast *toast;
 
   /* The prompt is never lost: back into the composer unless the user
@@ -133,7 +134,9 @@ _confab_chat_view_on_failed (ConfabChatView       *self,
         confab_composer_set_text (self->composer, prompt);
     }
 
-  toast = adw_toast_new (error->message);
+  /* A toast's title is markup: a path or a server's message may hold "&". */
+  title = g_markup_escape_text (error->message, -1);
+  toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, 0);
   if (error->domain == CONFAB_PROVIDER_ERROR)
     {

@@ -123,18 +123,80 @@ unit_id (GPtrArray *blocks,
   return id;
 }
 
+/* ---- links */
+
+#if !GTK_CHECK_VERSION (4, 10, 0)
+static void
+on_uri_shown_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing to open it with, say: the click did nothing, nothing broke. */
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error))
+    g_message ("Could not open the link: %s", error->message);
+}
+#else
+static void
+on_uri_launched_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_uri_launcher_launch_finish (GTK_URI_LAUNCHER (object), result, &error)
+      && !g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+    g_message ("Could not open the link: %s", error->message);
+}
+#endif
+
+/* A link opens when the user clicks it (or presses Enter on it), in the
+ * browser or mail client. The parser only makes links that may be opened;
+ * this is checked again here, as the last step before another program
+ * gets the URI. Returns TRUE: GtkLabel's own handler never runs. */
+static gboolean
+on_activate_link_cb (GtkLabel   *label,
+                     const char *uri,
+                     gpointer    user_data)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (label));
+  GtkWindow *window = GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+
+  if (!confab_markdown_link_is_safe (uri))
+    {
+      g_message ("Not opening a link to “%s”: only http, https and mailto links open", uri);
+      return TRUE;
+    }
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  {
+    g_autoptr(GtkUriLauncher) launcher = gtk_uri_launcher_new (uri);
+
+    gtk_uri_launcher_launch (launcher, window, NULL, on_uri_launched_cb, NULL);
+  }
+#else
+  gtk_show_uri_full (window, uri, GDK_CURRENT_TIME, NULL, on_uri_shown_cb, NULL);
+#endif
+
+  return TRUE;
+}
+
 /* ---- leaves */
 
 static GtkWidget *
 text_label_new (void)
 {
-  return g_object_new (GTK_TYPE_LABEL,
-                       "use-markup", TRUE,
-                       "wrap", TRUE,
-                       "wrap-mode", PANGO_WRAP_WORD_CHAR,
-                       "xalign", 0.0f,
-                       "selectable", TRUE,
-                       NULL);
+  GtkWidget *label = g_object_new (GTK_TYPE_LABEL,
+                                   "use-markup", TRUE,
+                                   "wrap", TRUE,
+                                   "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                                   "xalign", 0.0f,
+                                   "selectable", TRUE,
+                                   NULL);
+
+  g_signal_connect (label, "activate-link", G_CALLBACK (on_activate_link_cb), NULL);
+  return label;
 }
 
 static void

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <glib/gi18n.h>
 
 #include "confab-application.h"
@@ -14,6 +15,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr (ConfabApplication) app = NULL;
+
+  /* A write past the file size limit (RLIMIT_FSIZE, "ulimit -f") then fails
+   * with EFBIG, as one on a full disk fails with ENOSPC: the store reports
+   * it and the draft is kept. By default SIGXFSZ kills the app mid-write. */
+  signal (SIGXFSZ, SIG_IGN);
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
