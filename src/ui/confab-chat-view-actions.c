@@ -446,7 +446,7 @@ on_delete_response_cb (AdwMessageDialog *dialog,
 
   message = lookup_message (self, g_variant_new_int64 (id));
   if (message != NULL && !confab_store_delete_message (self->store, message, &error))
-    _confab_chat_view_add_toast (self, adw_toast_new (error->message));
+    _confab_chat_view_add_toast (self, _confab_chat_view_toast_new_plain (error->message));
 }
 
 static void
@@ -493,7 +493,7 @@ switch_version (ConfabChatView *self,
   versions = confab_store_list_alternatives (self->store, message, &error);
   if (versions == NULL)
     {
-      _confab_chat_view_add_toast (self, adw_toast_new (error->message));
+      _confab_chat_view_add_toast (self, _confab_chat_view_toast_new_plain (error->message));
       return;
     }
 
@@ -503,7 +503,7 @@ switch_version (ConfabChatView *self,
 
   if (!confab_store_activate_branch (self->store, g_ptr_array_index (versions, index + step),
                                      &error))
-    _confab_chat_view_add_toast (self, adw_toast_new (error->message));
+    _confab_chat_view_add_toast (self, _confab_chat_view_toast_new_plain (error->message));
 }
 
 static void

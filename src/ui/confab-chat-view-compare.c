@@ -93,7 +93,7 @@ on_compare_failed_cb (ConfabChatView    *self,
                       const GError      *error,
                       ConfabComparePane *pane)
 {
-  AdwToast *toast = adw_toast_new (error->message);
+  AdwToast *toast = _confab_chat_view_toast_new_plain (error->message);
 
   adw_toast_set_timeout (toast, 0);
   _confab_chat_view_add_toast (self, toast);

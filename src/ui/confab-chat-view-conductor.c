@@ -157,7 +157,7 @@ _confab_chat_view_conductor_failed (ConfabChatView  *self,
         confab_composer_set_text (self->composer, prompt);
     }
 
-  toast = adw_toast_new (error->message);
+  toast = _confab_chat_view_toast_new_plain (error->message);
   adw_toast_set_timeout (toast, 0);
   _confab_chat_view_add_toast (self, toast);
 }

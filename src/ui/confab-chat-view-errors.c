@@ -15,6 +15,16 @@
 
 #include "confab-chat-view-private.h"
 
+/* A toast's title is markup: an error's text, a path or a chat's title
+ * may hold "&" or "<", which would otherwise break it. */
+AdwToast *
+_confab_chat_view_toast_new_plain (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  return adw_toast_new (escaped);
+}
+
 void
 _confab_chat_view_add_toast (ConfabChatView *self,
                              AdwToast       *toast)
@@ -55,7 +65,7 @@ _confab_chat_view_retry (ConfabChatView *self,
     {
       if (!confab_store_delete_message (self->store, last, &error))
         {
-          _confab_chat_view_add_toast (self, adw_toast_new (error->message));
+          _confab_chat_view_add_toast (self, _confab_chat_view_toast_new_plain (error->message));
           return;
         }
       g_clear_object (&last);
@@ -121,7 +131,6 @@ _confab_chat_view_on_failed (ConfabChatView       *self,
                              const char           *prompt,
                              ConfabChatController *controller)
 {
-  g_autofree char *title = NULL;
   AdwToast *toast;
 
   /* The prompt is never lost: back into the composer unless the user
@@ -134,9 +143,7 @@ _confab_chat_view_on_failed (ConfabChatView       *self,
         confab_composer_set_text (self->composer, prompt);
     }
 
-  /* A toast's title is markup: a path or a server's message may hold "&". */
-  title = g_markup_escape_text (error->message, -1);
-  toast = adw_toast_new (title);
+  toast = _confab_chat_view_toast_new_plain (error->message);
   adw_toast_set_timeout (toast, 0);
   if (error->domain == CONFAB_PROVIDER_ERROR)
     {

@@ -116,6 +116,7 @@ void  _confab_chat_view_send              (ConfabChatView *self,
                                            const char     *model);
 
 /* confab-chat-view-errors.c: failed replies and their fixes. */
+AdwToast *_confab_chat_view_toast_new_plain (const char *text);
 void  _confab_chat_view_add_toast         (ConfabChatView       *self,
                                            AdwToast             *toast);
 /* Answers the line again after a failed reply, with @model. */

@@ -99,7 +99,7 @@ roundtable_cb (GObject      *source,
   if (toast != NULL)
     adw_toast_dismiss (toast);
 
-  toast = adw_toast_new (text);
+  toast = _confab_chat_view_toast_new_plain (text);
   if (confab_conductor_get_end_reason (conductor) == CONFAB_ROUNDTABLE_END_FAILED)
     adw_toast_set_timeout (toast, 0);
   g_object_set_data_full (G_OBJECT (self), "confab-roundtable-toast", g_object_ref (toast),

@@ -117,7 +117,10 @@ static void
 on_row_failed_cb (ConfabPreferencesWindow *self,
                   const char              *message)
 {
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+  /* A toast's title is markup; the message is a store error's text. */
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (escaped));
 }
 
 static void
