@@ -16,7 +16,10 @@
 ConfabdConfig *
 confabd_config_new (void)
 {
-  return g_new0 (ConfabdConfig, 1);
+  ConfabdConfig *config = g_new0 (ConfabdConfig, 1);
+
+  config->max_connections_per_address = -1;
+  return config;
 }
 
 void
@@ -32,6 +35,7 @@ confabd_config_free (ConfabdConfig *config)
   g_free (config->store);
   g_free (config->redis);
   g_free (config->trusted_proxy);
+  g_strfreev (config->allowed_origins);
   g_free (config);
 }
 
@@ -79,7 +83,7 @@ confabd_config_load_file (ConfabdConfig  *config,
 {
   static const char * const known_keys[] = {
     "listen", "data-dir", "allow-register", "tls-cert", "tls-key", "store", "redis",
-    "trusted-proxy", NULL
+    "trusted-proxy", "allowed-origin", "max-connections-per-address", NULL
   };
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
@@ -135,6 +139,36 @@ confabd_config_load_file (ConfabdConfig  *config,
       return FALSE;
     }
 
+  if (g_key_file_has_key (key_file, CONFABD_CONFIG_GROUP, "allowed-origin", NULL))
+    {
+      g_auto(GStrv) origins = g_key_file_get_string_list (key_file, CONFABD_CONFIG_GROUP,
+                                                          "allowed-origin", NULL, &local_error);
+      if (origins == NULL)
+        {
+          g_set_error (error, local_error->domain, local_error->code,
+                       "%s: allowed-origin: %s", path, local_error->message);
+          return FALSE;
+        }
+      for (guint i = 0; origins[i] != NULL; i++)
+        g_strstrip (origins[i]);
+      g_strfreev (config->allowed_origins);
+      config->allowed_origins = g_steal_pointer (&origins);
+    }
+
+  if (g_key_file_has_key (key_file, CONFABD_CONFIG_GROUP, "max-connections-per-address", NULL))
+    {
+      int value = g_key_file_get_integer (key_file, CONFABD_CONFIG_GROUP,
+                                          "max-connections-per-address", &local_error);
+      if (local_error != NULL || value < 0)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "%s: max-connections-per-address: %s", path,
+                       local_error != NULL ? local_error->message : "must be 0 or more");
+          return FALSE;
+        }
+      config->max_connections_per_address = value;
+    }
+
   if (g_key_file_has_key (key_file, CONFABD_CONFIG_GROUP, "allow-register", NULL))
     {
       gboolean value = g_key_file_get_boolean (key_file, CONFABD_CONFIG_GROUP,
@@ -178,6 +212,14 @@ confabd_config_merge (ConfabdConfig       *config,
   merge_string (&config->store, over->store);
   merge_string (&config->redis, over->redis);
   merge_string (&config->trusted_proxy, over->trusted_proxy);
+
+  if (over->allowed_origins != NULL)
+    {
+      g_strfreev (config->allowed_origins);
+      config->allowed_origins = g_strdupv (over->allowed_origins);
+    }
+  if (over->max_connections_per_address >= 0)
+    config->max_connections_per_address = over->max_connections_per_address;
 
   if (over->allow_register_set)
     {
@@ -232,6 +274,22 @@ confabd_config_finish (ConfabdConfig  *config,
           return FALSE;
         }
     }
+
+  for (guint i = 0; config->allowed_origins != NULL && config->allowed_origins[i] != NULL; i++)
+    {
+      g_autofree char *origin = confabd_normalize_origin (config->allowed_origins[i]);
+
+      if (origin == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "--allowed-origin “%s” is not an origin: expected "
+                       "http://HOST[:PORT] or https://HOST[:PORT]", config->allowed_origins[i]);
+          return FALSE;
+        }
+    }
+
+  if (config->max_connections_per_address < 0)
+    config->max_connections_per_address = CONFABD_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
 
   /* Instances share events through Redis only when they share a store. */
   if (config->redis != NULL && !g_str_has_prefix (config->redis, "redis://"))
@@ -318,6 +376,47 @@ invalid:
                "invalid listen address “%s”: expected ADDR:PORT, e.g. 127.0.0.1:8765 "
                "or [::1]:8765", listen);
   return NULL;
+}
+
+char *
+confabd_normalize_origin (const char *origin)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  GString *normal;
+  const char *path;
+  int port;
+
+  g_return_val_if_fail (origin != NULL, NULL);
+
+  uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return NULL;
+
+  scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  path = g_uri_get_path (uri);
+  if ((!g_str_equal (scheme, "http") && !g_str_equal (scheme, "https")) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL ||
+      g_uri_get_fragment (uri) != NULL || (*path != '\0' && !g_str_equal (path, "/")))
+    return NULL;
+
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  port = g_uri_get_port (uri);
+  if (port == (g_str_equal (scheme, "https") ? 443 : 80))
+    port = -1;
+
+  normal = g_string_new (scheme);
+  g_string_append (normal, "://");
+  /* GUri gives an IPv6 literal without its brackets. */
+  if (strchr (host, ':') != NULL)
+    g_string_append_printf (normal, "[%s]", host);
+  else
+    g_string_append (normal, host);
+  if (port > 0)
+    g_string_append_printf (normal, ":%d", port);
+  return g_string_free (normal, FALSE);
 }
 
 char *

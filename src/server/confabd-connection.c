@@ -238,6 +238,22 @@ sign_out (ConfabdConnection *self)
   self->expires = 0;
 }
 
+void
+confabd_connection_revoke (ConfabdConnection *self)
+{
+  g_return_if_fail (CONFABD_IS_CONNECTION (self));
+
+  if (self->user == NULL)
+    return;
+
+  g_message ("%s: the session of %s was revoked, closing", self->peer, self->user);
+  /* A frame being handled may still use the user's name: not signed out
+   * here. Whatever comes before the close is refused as expired. */
+  self->expires = 0;
+  confabd_hub_sign_out (self->hub, self);
+  confabd_connection_close (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "session revoked");
+}
+
 /* Handles the pending frames in order until none is left or a sign-in
  * is being checked; tells the hub once the connection closed. */
 static void
@@ -402,6 +418,8 @@ handle_logout (ConfabdConnection *self,
       return;
     }
 
+  /* Not only here: a stolen token in use elsewhere stops working too. */
+  confabd_hub_revoke_session (self->hub, self->token_hash, self);
   sign_out (self);
   send_simple (self, "ack", re);
 }
@@ -634,6 +652,23 @@ confabd_connection_get_user (ConfabdConnection *self)
   g_return_val_if_fail (CONFABD_IS_CONNECTION (self), NULL);
 
   return self->user;
+}
+
+const char *
+confabd_connection_get_token_hash (ConfabdConnection *self)
+{
+  g_return_val_if_fail (CONFABD_IS_CONNECTION (self), NULL);
+
+  return self->token_hash;
+}
+
+gboolean
+confabd_connection_session_ended (ConfabdConnection *self,
+                                  gint64             now)
+{
+  g_return_val_if_fail (CONFABD_IS_CONNECTION (self), TRUE);
+
+  return self->user != NULL && now >= self->expires;
 }
 
 static void

@@ -25,6 +25,13 @@ ConfabdConnection *confabd_connection_new       (ConfabdHub              *hub,
 const char        *confabd_connection_get_peer  (ConfabdConnection       *self);
 /* The signed-in user, or NULL. */
 const char        *confabd_connection_get_user  (ConfabdConnection       *self);
+/* The SHA-256 of the session's token (as stored), or NULL. */
+const char        *confabd_connection_get_token_hash (ConfabdConnection  *self);
+/* Whether it is signed in with a session that expired (or was revoked) by
+ * @now (Unix seconds): it gets no live events, and "expired" for its next
+ * frame. */
+gboolean           confabd_connection_session_ended  (ConfabdConnection  *self,
+                                                      gint64              now);
 gboolean           confabd_connection_is_open   (ConfabdConnection       *self);
 
 /* Queue a frame; nothing happens once the connection is closing. */
@@ -43,5 +50,8 @@ void               confabd_connection_refuse    (ConfabdConnection       *self,
 void               confabd_connection_close     (ConfabdConnection       *self,
                                                  gushort                  code,
                                                  const char              *reason);
+/* Its session was revoked elsewhere: it leaves its rooms, its frames get
+ * "expired", and it is closed (1008). */
+void               confabd_connection_revoke    (ConfabdConnection       *self);
 
 G_END_DECLS

@@ -810,6 +810,29 @@ confabd_hub_sign_out (ConfabdHub        *self,
   detach_connection (self, connection);
 }
 
+void
+confabd_hub_revoke_session (ConfabdHub        *self,
+                            const char        *token_hash,
+                            ConfabdConnection *except)
+{
+  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_if_fail (CONFABD_IS_HUB (self));
+  g_return_if_fail (token_hash != NULL);
+
+  /* Closing may drop connections from the hub's array. */
+  for (guint i = 0; i < self->connections->len; i++)
+    g_ptr_array_add (connections, g_object_ref (g_ptr_array_index (self->connections, i)));
+  for (guint i = 0; i < connections->len; i++)
+    {
+      ConfabdConnection *connection = g_ptr_array_index (connections, i);
+
+      if (connection != except &&
+          g_strcmp0 (confabd_connection_get_token_hash (connection), token_hash) == 0)
+        confabd_connection_revoke (connection);
+    }
+}
+
 /* ---- Start and stop */
 
 gboolean

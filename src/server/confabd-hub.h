@@ -53,6 +53,12 @@ void             confabd_hub_handle_frame       (ConfabdHub        *self,
  * its open replies are stored as interrupted. */
 void             confabd_hub_sign_out           (ConfabdHub        *self,
                                                  ConfabdConnection *connection);
+/* A session was revoked (logout on @except): every other connection of
+ * this instance signed in with it is closed (1008); reconnecting, its
+ * client finds the token refused. */
+void             confabd_hub_revoke_session     (ConfabdHub        *self,
+                                                 const char        *token_hash,
+                                                 ConfabdConnection *except);
 
 /* SIGTERM: stores the open replies as interrupted, closes every WebSocket
  * with 1001 and refuses new ones. */

@@ -197,13 +197,16 @@ confabd_live_room_send_text (ConfabdLiveRoom       *self,
                         const char        *text,
                         ConfabdConnection *except)
 {
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
   g_return_if_fail (CONFABD_IS_LIVE_ROOM (self));
 
   for (guint i = 0; i < self->connections->len; i++)
     {
       ConfabdConnection *connection = g_ptr_array_index (self->connections, i);
 
-      if (connection != except)
+      /* An ended session sees nothing more, though it sent no frame since. */
+      if (connection != except && !confabd_connection_session_ended (connection, now))
         confabd_connection_send_text (connection, text);
     }
 }

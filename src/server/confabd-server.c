@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "confabd-config.h"
 #include "confabd-connection.h"
 #include "confabd-hub.h"
 #include "confabd-server.h"
@@ -18,6 +19,10 @@
 /* Work waiting for the store when the server stops (a reply being stored
  * as interrupted): past the store's own deadline (5 s). */
 #define SHUTDOWN_WORK_TIMEOUT_MS 8000
+/* From the connection to the end of the request (for /ws, the upgrade):
+ * a client that sends nothing, or a byte now and then, holds a socket
+ * no longer than this. */
+#define HANDSHAKE_TIMEOUT_S 10
 
 struct _ConfabdServer
 {
@@ -30,6 +35,12 @@ struct _ConfabdServer
   char       *data_dir;
   gboolean    allow_register;
   gboolean    tls;
+
+  GStrv       allowed_origins;   /* normalized (confabd_normalize_origin) */
+  guint       handshake_timeout; /* seconds */
+  guint       max_per_address;   /* 0: no limit */
+  GHashTable *counted;           /* a request or a WebSocket (weak) → its client's address */
+  GHashTable *per_address;       /* address → how many it has */
 };
 
 G_DEFINE_FINAL_TYPE (ConfabdServer, confabd_server, G_TYPE_OBJECT)
@@ -132,6 +143,261 @@ client_address (ConfabdServer     *self,
   return address;
 }
 
+/* ---- Connections per address */
+
+/* A connection is counted while a request is being read on it (the
+ * message) and then while it is a WebSocket: libsoup 3.2 never frees the
+ * GSocket of a connection (tests/lsan.supp), so the socket cannot tell. */
+static void
+counted_gone_cb (gpointer  user_data,
+                 GObject  *where_it_was)
+{
+  ConfabdServer *self = user_data;
+  const char *address = g_hash_table_lookup (self->counted, where_it_was);
+  guint count;
+
+  if (address == NULL)
+    return;
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
+  if (count <= 1)
+    g_hash_table_remove (self->per_address, address);
+  else
+    g_hash_table_insert (self->per_address, g_strdup (address), GUINT_TO_POINTER (count - 1));
+  g_hash_table_remove (self->counted, where_it_was);
+}
+
+/* Counts @object against @address for as long as it lives. FALSE when
+ * @address is over the limit (and @check): it is counted all the same,
+ * the caller refuses it. */
+static gboolean
+count_connection (ConfabdServer *self,
+                  GObject       *object,
+                  GInetAddress  *address,
+                  gboolean       check)
+{
+  g_autofree char *key = NULL;
+  guint count;
+
+  /* Local clients (a proxy without --trusted-proxy, tools) are not counted. */
+  if (self->max_per_address == 0 || g_inet_address_get_is_loopback (address) ||
+      g_hash_table_contains (self->counted, object))
+    return TRUE;
+
+  key = g_inet_address_to_string (address);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, key)) + 1;
+  g_hash_table_insert (self->per_address, g_strdup (key), GUINT_TO_POINTER (count));
+  g_hash_table_insert (self->counted, object, g_strdup (key));
+  g_object_weak_ref (object, counted_gone_cb, self);
+
+  if (check && count > self->max_per_address)
+    {
+      /* Once per wave, not once per connection refused. */
+      if (count == self->max_per_address + 1)
+        g_message ("%s has %u connections open: refusing more", key, self->max_per_address);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_trusted_proxy (ConfabdServer  *self,
+                  GSocketAddress *peer)
+{
+  return self->trusted_proxy != NULL && G_IS_INET_SOCKET_ADDRESS (peer) &&
+         g_inet_address_equal (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (peer)),
+                               self->trusted_proxy);
+}
+
+/* ---- The handshake deadline */
+
+static void
+deadline_free (gpointer data)
+{
+  GSource *source = data;
+
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static gboolean
+handshake_timeout_cb (gpointer user_data)
+{
+  SoupServerMessage *msg = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  g_debug ("%s: no request in time, closing",
+           soup_server_message_get_remote_host (msg) != NULL ?
+           soup_server_message_get_remote_host (msg) : "unknown");
+  /* Not a close: libsoup still polls the descriptor. Shut down, the next
+   * read ends the connection (or its TLS handshake) the usual way. */
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* A request begins: on a new connection, before a byte or the TLS
+ * handshake was read. */
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  ConfabdServer *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocketAddress *peer = soup_server_message_get_remote_address (msg);
+  GSource *deadline;
+
+  /* The trusted proxy's connections are counted by client once the
+   * headers say who that is (websocket_early_cb). */
+  if (G_IS_INET_SOCKET_ADDRESS (peer) && !is_trusted_proxy (self, peer) &&
+      !count_connection (self, G_OBJECT (msg),
+                         g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (peer)), TRUE))
+    {
+      if (socket != NULL)
+        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      return;
+    }
+
+  deadline = g_timeout_source_new_seconds (self->handshake_timeout);
+  g_source_set_callback (deadline, handshake_timeout_cb, msg, NULL);
+  g_source_set_static_name (deadline, "[confabd] handshake deadline");
+  g_source_attach (deadline, NULL);
+  /* Destroyed with the message at the latest. */
+  g_object_set_data_full (G_OBJECT (msg), "confabd-deadline", deadline, deadline_free);
+}
+
+/* The request is in: what the server does next (an answer, the upgrade)
+ * does not wait for the client. */
+static void
+request_read_deadline_cb (SoupServer        *server,
+                          SoupServerMessage *msg,
+                          gpointer           user_data)
+{
+  g_object_set_data (G_OBJECT (msg), "confabd-deadline", NULL);
+}
+
+/* ---- Origins */
+
+/* Whether @origin (normalized) names the host the client asked for (the
+ * Host header; a Host without a port matches any port of that name). */
+static gboolean
+origin_is_own_host (const char *origin,
+                    const char *host_header)
+{
+  g_autofree char *host_uri = NULL;
+  g_autoptr(GUri) own = NULL;
+  g_autoptr(GUri) asked = NULL;
+  int origin_port;
+
+  if (host_header == NULL || *host_header == '\0')
+    return FALSE;
+
+  own = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+  host_uri = g_strconcat ("http://", host_header, NULL);
+  asked = g_uri_parse (host_uri, G_URI_FLAGS_NONE, NULL);
+  if (own == NULL || asked == NULL || g_uri_get_host (asked) == NULL ||
+      g_ascii_strcasecmp (g_uri_get_host (own), g_uri_get_host (asked)) != 0)
+    return FALSE;
+
+  if (g_uri_get_port (asked) == -1)
+    return TRUE;
+  origin_port = g_uri_get_port (own);
+  if (origin_port == -1)
+    origin_port = g_str_has_prefix (origin, "https:") ? 443 : 80;
+  return origin_port == g_uri_get_port (asked);
+}
+
+/* Browsers send the page's Origin with every WebSocket, and let any page
+ * open one to any server: without this check a page on any site could
+ * reach a confabd that only its visitor's machine can see. Clients that
+ * are not browsers (the app, confab-cli) send no Origin. */
+static gboolean
+origin_allowed (ConfabdServer     *self,
+                SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *origin = soup_message_headers_get_one (headers, "Origin");
+  g_autofree char *normal = NULL;
+
+  if (origin == NULL)
+    return TRUE;
+
+  normal = confabd_normalize_origin (origin);
+  if (normal == NULL)
+    return FALSE;
+  if (self->allowed_origins != NULL &&
+      g_strv_contains ((const char * const *) self->allowed_origins, normal))
+    return TRUE;
+  return origin_is_own_host (normal, soup_message_headers_get_one (headers, "Host"));
+}
+
+static void
+refuse_upgrade (SoupServerMessage *msg,
+                guint              status,
+                const char        *reason,
+                const char        *text)
+{
+  soup_server_message_set_status (msg, status, reason);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+/* Before the upgrade, once the headers are in. */
+static void
+websocket_early_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  ConfabdServer *self = user_data;
+  GSocketAddress *peer = soup_server_message_get_remote_address (msg);
+  GSocketAddress *client;
+
+  if (!origin_allowed (self, msg))
+    {
+      g_message ("%s: WebSocket from origin “%s” refused",
+                 soup_server_message_get_remote_host (msg),
+                 soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                               "Origin"));
+      refuse_upgrade (msg, SOUP_STATUS_FORBIDDEN, NULL, "This origin may not use this server.\n");
+      return;
+    }
+
+  client = client_address (self, msg);
+  if (is_trusted_proxy (self, peer) && client != peer && G_IS_INET_SOCKET_ADDRESS (client) &&
+      !count_connection (self, G_OBJECT (msg),
+                         g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (client)), TRUE))
+    refuse_upgrade (msg, 429, "Too Many Requests", "Too many connections from this address.\n");
+}
+
+void
+confabd_server_set_allowed_origins (ConfabdServer      *self,
+                                    const char * const *origins)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_if_fail (CONFABD_IS_SERVER (self));
+
+  for (guint i = 0; origins != NULL && origins[i] != NULL; i++)
+    {
+      g_autofree char *normal = confabd_normalize_origin (origins[i]);
+
+      g_return_if_fail (normal != NULL);
+      g_strv_builder_add (builder, normal);
+    }
+  g_strfreev (self->allowed_origins);
+  self->allowed_origins = g_strv_builder_end (builder);
+}
+
+void
+confabd_server_set_max_connections_per_address (ConfabdServer *self,
+                                                guint          max)
+{
+  g_return_if_fail (CONFABD_IS_SERVER (self));
+
+  self->max_per_address = max;
+}
+
 static void
 websocket_cb (SoupServer              *server,
               SoupServerMessage       *msg,
@@ -141,6 +407,7 @@ websocket_cb (SoupServer              *server,
 {
   ConfabdServer *self = user_data;
   g_autoptr(ConfabdConnection) connection = NULL;
+  GSocketAddress *client;
 
   if (self->hub == NULL || confabd_hub_is_shutting_down (self->hub))
     {
@@ -149,7 +416,12 @@ websocket_cb (SoupServer              *server,
       return;
     }
 
-  connection = confabd_connection_new (self->hub, websocket, client_address (self, msg));
+  client = client_address (self, msg);
+  /* From the request, which goes now, to the WebSocket (admitted already). */
+  if (G_IS_INET_SOCKET_ADDRESS (client))
+    count_connection (self, G_OBJECT (websocket),
+                      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (client)), FALSE);
+  connection = confabd_connection_new (self->hub, websocket, client);
   confabd_hub_add_connection (self->hub, connection);
 }
 
@@ -178,6 +450,10 @@ confabd_server_constructed (GObject *object)
     g_signal_connect (self->soup_server, "request-read", G_CALLBACK (request_read_cb), self);
   g_signal_connect (self->soup_server, "request-finished",
                     G_CALLBACK (request_finished_cb), self);
+  g_signal_connect (self->soup_server, "request-started",
+                    G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->soup_server, "request-read",
+                    G_CALLBACK (request_read_deadline_cb), self);
 }
 
 static void
@@ -194,6 +470,18 @@ confabd_server_dispose (GObject *object)
   g_clear_object (&self->bus);
   g_clear_object (&self->trusted_proxy);
 
+  if (self->counted != NULL)
+    {
+      GHashTableIter iter;
+      gpointer counted;
+
+      g_hash_table_iter_init (&iter, self->counted);
+      while (g_hash_table_iter_next (&iter, &counted, NULL))
+        g_object_weak_unref (counted, counted_gone_cb, self);
+      g_hash_table_remove_all (self->counted);
+      g_hash_table_remove_all (self->per_address);
+    }
+
   G_OBJECT_CLASS (confabd_server_parent_class)->dispose (object);
 }
 
@@ -203,6 +491,9 @@ confabd_server_finalize (GObject *object)
   ConfabdServer *self = CONFABD_SERVER (object);
 
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->allowed_origins, g_strfreev);
+  g_clear_pointer (&self->counted, g_hash_table_unref);
+  g_clear_pointer (&self->per_address, g_hash_table_unref);
 
   G_OBJECT_CLASS (confabd_server_parent_class)->finalize (object);
 }
@@ -280,6 +571,16 @@ confabd_server_class_init (ConfabdServerClass *klass)
 static void
 confabd_server_init (ConfabdServer *self)
 {
+  const char *timeout = g_getenv ("CONFABD_HANDSHAKE_TIMEOUT");
+
+  self->counted = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->max_per_address = CONFABD_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
+  /* Tests shorten the deadline to see it (seconds). */
+  self->handshake_timeout = HANDSHAKE_TIMEOUT_S;
+  if (timeout != NULL && g_ascii_strtoull (timeout, NULL, 10) > 0)
+    self->handshake_timeout = MIN (g_ascii_strtoull (timeout, NULL, 10), 3600);
 }
 
 ConfabdServer *
@@ -373,6 +674,7 @@ confabd_server_open_store (ConfabdServer  *self,
    * without a size limit. */
   soup_server_remove_websocket_extension (self->soup_server,
                                           SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+  soup_server_add_early_handler (self->soup_server, "/ws", websocket_early_cb, self, NULL);
   soup_server_add_websocket_handler (self->soup_server, "/ws", NULL, NULL,
                                      websocket_cb, self, NULL);
   return TRUE;

@@ -25,6 +25,14 @@ gboolean       confabd_server_set_tls_files      (ConfabdServer       *self,
  * the client, so limits per address see clients rather than the proxy. */
 void           confabd_server_set_trusted_proxy  (ConfabdServer       *self,
                                                   const char          *address);
+/* Web pages of these origins (scheme://host[:port]) may open WebSockets,
+ * besides those of the server's own host; clients without an Origin
+ * header always may. */
+void           confabd_server_set_allowed_origins (ConfabdServer     *self,
+                                                   const char * const *origins);
+/* Open connections per client address (0: no limit; loopback never counts). */
+void           confabd_server_set_max_connections_per_address (ConfabdServer *self,
+                                                               guint          max);
 /* Before open_store: several instances on one PostgreSQL store share
  * events through the Redis at @redis_uri (redis://HOST[:PORT][/DB]). */
 gboolean       confabd_server_set_redis          (ConfabdServer       *self,

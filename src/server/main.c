@@ -43,6 +43,17 @@ static const char description[] =
   "  tls-cert=cert.pem\n"
   "  tls-key=key.pem\n"
   "  store=sqlite:/var/lib/confabd/confabd.sqlite\n"
+  "  trusted-proxy=127.0.0.1\n"
+  "  allowed-origin=https://chat.example.org;https://other.example.org\n"
+  "  max-connections-per-address=64\n"
+  "\n"
+  "A WebSocket upgrade that carries an Origin header (a web page in a browser)\n"
+  "is refused with 403 unless the origin is the server's own host or one given\n"
+  "with --allowed-origin; the app and confab-cli send none. A client must send\n"
+  "its request within 10 s of connecting. One address may hold at most\n"
+  "--max-connections-per-address connections (0: no limit); loopback is not\n"
+  "counted, and behind --trusted-proxy the proxy's clients are counted instead.\n"
+  "See docs/security.md.\n"
   "\n"
   "Several instances can serve the same rooms: give each --store postgres://…\n"
   "(one PostgreSQL database) and --redis redis://HOST:PORT (events reach every\n"
@@ -50,6 +61,8 @@ static const char description[] =
   "\n"
   "Logs go to stderr, or to the journal under systemd. G_MESSAGES_DEBUG=confabd\n"
   "shows each request and frame.";
+
+#define CONFABD_TLS_PRIORITY "NORMAL:%COMPAT:-VERS-TLS1.0:-VERS-TLS1.1"
 
 static gboolean
 quit_cb (gpointer user_data)
@@ -97,6 +110,7 @@ main (int   argc,
   g_autofree char *config_file = NULL;
   g_autofree char *uri = NULL;
   gboolean version = FALSE;
+  int max_per_address = G_MININT;
   guint sigterm_id, sigint_id;
   const GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &flags->listen,
@@ -119,12 +133,21 @@ main (int   argc,
     { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING, &flags->trusted_proxy,
       "Take the client's address from X-Forwarded-For when the peer is this proxy",
       "ADDR" },
+    { "allowed-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &flags->allowed_origins,
+      "Also accept WebSockets from web pages of this origin (repeatable)",
+      "https://HOST[:PORT]" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_per_address,
+      "Open connections allowed per client address (default 64, 0: no limit)", "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       "Print the version and exit", NULL },
     { NULL }
   };
 
   setlocale (LC_ALL, "");
+  /* GnuTLS's default priorities still accept TLS 1.0 and 1.1, which no
+   * client of confabd needs. glib-networking reads this once, at the first
+   * TLS connection; an administrator's own setting wins. */
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", CONFABD_TLS_PRIORITY, FALSE);
   /* stdout carries the listening line only, even with G_MESSAGES_DEBUG
    * (GLib writes debug messages to stdout otherwise). */
   g_log_writer_default_set_use_stderr (TRUE);
@@ -150,6 +173,12 @@ main (int   argc,
     }
 
   flags->allow_register_set = flags->allow_register;
+  if (max_per_address != G_MININT)
+    {
+      if (max_per_address < 0)
+        return fail ("--max-connections-per-address must be 0 or more");
+      flags->max_connections_per_address = max_per_address;
+    }
 
   if (config_file != NULL && !confabd_config_load_file (config, config_file, &error))
     return fail (error->message);
@@ -182,6 +211,9 @@ main (int   argc,
   server = confabd_server_new (config->data_dir, config->allow_register);
   if (config->trusted_proxy != NULL)
     confabd_server_set_trusted_proxy (server, config->trusted_proxy);
+  confabd_server_set_allowed_origins (server, (const char * const *) config->allowed_origins);
+  confabd_server_set_max_connections_per_address (server,
+                                                  config->max_connections_per_address);
 
   if (config->tls_cert != NULL &&
       !confabd_server_set_tls_files (server, config->tls_cert, config->tls_key, &error))

@@ -96,8 +96,8 @@ test_accounts (Fixture       *fixture,
   frame = confabd_test_client_fails (fourth, "invalid", "{'type':'auth','token':42}");
   confabd_test_client_auth (fourth, token2);
 
-  /* The revoked session's first connection is still signed in (until it
-   * reconnects), the others go on. */
+  /* The revoked session's first connection was closed with it
+   * (/confabd/security/revocation); the others go on. */
   g_clear_pointer (&frame, json_object_unref);
   frame = confabd_test_client_ok (fourth, "rooms", "{'type':'rooms'}");
   confabd_test_daemon_assert_healthy (fixture->daemon);
