@@ -79,9 +79,19 @@ def wait_chats(app, expected):
 
 
 def chat_menu(app, title, item):
-    """Right-click on a chat's row, then an item of its context menu."""
-    app.mouse_click(app.find('label', title, inside='list item'), button=3)
-    app.click('menu item', item)
+    """Right-click on a chat's row, then an item of its context menu. A
+    click that lands while the list is still moving its rows (one was just
+    removed) can miss the row and open no menu: like a user, click again."""
+    for attempt in range(3):
+        app.mouse_click(app.find('label', title, inside='list item'), button=3)
+        try:
+            app.click('menu item', item, timeout=5 if attempt < 2 else confabui.DEFAULT_TIMEOUT)
+            return
+        except TestFailure:
+            if attempt == 2:
+                raise
+            log('no menu item %r after a right-click on %r: clicking again' % (item, title))
+            app.key('Escape')
 
 
 def chat_row(title):
@@ -136,6 +146,7 @@ def test_delete_with_undo(apps):
     # Two deletions make one toast; quitting while it shows still deletes.
     chat_menu(app, 'Delta', 'Delete Chat')
     app.find('label', 'Chat “Delta” deleted')
+    wait_chats(app, ['Epsilon', 'Beta', 'Alpha'])
     chat_menu(app, 'Epsilon', 'Delete Chat')
     app.find('label', '2 chats deleted')
     wait_chats(app, ['Beta', 'Alpha'])
