@@ -18,6 +18,7 @@ typedef enum
   FAKE_END_DROP,
   FAKE_END_STALL,
   FAKE_END_ERROR_EVENT,
+  FAKE_END_RESET,       /* ConfabFakeScript.reset says where */
 } FakeEnd;
 
 struct _ConfabFakeScript
@@ -41,17 +42,48 @@ struct _ConfabFakeScript
   GBytes          *replay;
   char            *replay_content_type;
   GArray          *splits;          /* of gsize */
+  ConfabFakeReset  reset;
+  guint            trickle_after;
+  guint            trickle_bytes;    /* 0: no trickle */
+  guint            trickle_interval;
+  guint            n_keepalives;
+  guint            keepalive_interval;
+  guint            repeat;           /* ≥ 1 */
 };
 
-/* The pieces (GBytes) of a streamed answer in route's wire format; n_head
- * is how many come before the first token. */
+/* A stream as written: its pieces, the pause before each, and the range
+ * of pieces sent repeat times over. */
+typedef struct
+{
+  GPtrArray *pieces;         /* of GBytes */
+  GArray    *delays;         /* of guint, milliseconds */
+  guint      repeat_start;
+  guint      repeat_end;     /* == repeat_start: nothing repeated */
+  guint      repeat;
+} FakePlan;
+
+FakePlan *_confab_fake_plan_new  (void);
+void      _confab_fake_plan_free (FakePlan *plan);
+void      _confab_fake_plan_add  (FakePlan *plan,
+                                  GBytes   *piece,
+                                  guint     delay_ms);
+/* Pieces from index first on become one, cut into pieces of bytes bytes,
+ * interval_ms apart. */
+void      _confab_fake_plan_trickle (FakePlan *plan,
+                                     guint     first,
+                                     guint     bytes,
+                                     guint     interval_ms);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakePlan, _confab_fake_plan_free)
+
+/* Adds the pieces of a streamed answer in route's wire format to plan,
+ * delay_ms apart (keep-alives and a trickle at their own pace). */
 void _confab_fake_script_build_stream (ConfabFakeScript   *script,
                                        const char         *route,
                                        const char         *model,
                                        const char * const *tokens,
                                        gint64              input_tokens,
-                                       GPtrArray          *pieces,
-                                       guint              *n_head);
+                                       guint               delay_ms,
+                                       FakePlan           *plan);
 
 /* Words of every "content", "text" and "system" string (the default input
  * usage) under node, member being node's name in its parent. */

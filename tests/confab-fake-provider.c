@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <json-glib/json-glib.h>
+#include <sys/socket.h>
 
 #include "confab-fake-provider-private.h"
 
@@ -29,20 +31,27 @@ struct _ConfabFakeProvider
 
 G_DEFINE_FINAL_TYPE (ConfabFakeProvider, confab_fake_provider, G_TYPE_OBJECT)
 
+/* Pieces appended but not yet written, at most: a fast writer waits for a
+ * slow reader instead of queueing a long reply in memory. */
+#define MAX_BACKLOG 4
+
 typedef struct
 {
   ConfabFakeProvider *provider;
   SoupServerMessage  *msg;
-  GPtrArray          *pieces;    /* of GBytes */
+  FakePlan           *plan;
   guint               next;
-  guint               delay_ms;
+  guint               repeats_left;
   FakeEnd             end;
   guint               source_id;
   guint               n_appended;
   guint               n_written;
   gulong              finished_id;
   gulong              wrote_chunk_id;
-  gboolean            drop_pending;
+  gulong              wrote_headers_id;
+  gboolean            headers_written;
+  gboolean            end_pending;   /* drop or reset once all is written */
+  gboolean            backlogged;    /* waiting for writes to catch up */
 } FakeStream;
 
 /* See confab_fake_provider_set_model_failure(). */
@@ -76,18 +85,33 @@ fake_stream_free (FakeStream *stream)
   g_clear_handle_id (&stream->source_id, g_source_remove);
   g_clear_signal_handler (&stream->finished_id, stream->msg);
   g_clear_signal_handler (&stream->wrote_chunk_id, stream->msg);
+  g_clear_signal_handler (&stream->wrote_headers_id, stream->msg);
   g_ptr_array_remove (stream->provider->streams, stream);
-  g_ptr_array_unref (stream->pieces);
+  _confab_fake_plan_free (stream->plan);
   g_object_unref (stream->msg);
   g_free (stream);
 }
 
+/* Like a proxy or a crashed server: the TCP connection just ends, with a
+ * FIN (drop) or an RST (reset: SO_LINGER of zero makes close() send one). */
 static void
 fake_stream_drop (FakeStream *stream)
 {
   g_autoptr(GIOStream) connection = NULL;
 
-  /* Like a proxy or a crashed server: the TCP connection just ends. */
+  if (stream->end == FAKE_END_RESET)
+    {
+      GSocket *socket = soup_server_message_get_socket (stream->msg);
+      struct linger linger = { 1, 0 };
+
+      if (socket != NULL &&
+          setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER,
+                      &linger, sizeof linger) != 0)
+        g_warning ("Could not set SO_LINGER: %s", g_strerror (errno));
+    }
+
+  /* Ours from here: no "finished" while stealing. */
+  g_clear_signal_handler (&stream->finished_id, stream->msg);
   connection = soup_server_message_steal_connection (stream->msg);
   if (connection != NULL)
     g_io_stream_close (connection, NULL, NULL);
@@ -106,19 +130,39 @@ drop_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void schedule_next (FakeStream *stream);
+
+static void
+check_written (FakeStream *stream)
+{
+  if (stream->end_pending && stream->headers_written && stream->n_written >= stream->n_appended)
+    {
+      /* Let the last write leave before the connection goes. */
+      g_clear_handle_id (&stream->source_id, g_source_remove);
+      stream->source_id = g_timeout_add (20, drop_timeout_cb, stream);
+      stream->end_pending = FALSE;
+    }
+  else if (stream->backlogged && stream->n_appended - stream->n_written < MAX_BACKLOG)
+    {
+      stream->backlogged = FALSE;
+      schedule_next (stream);
+    }
+}
+
 static void
 on_wrote_chunk (SoupServerMessage *msg,
                 FakeStream        *stream)
 {
   stream->n_written++;
+  check_written (stream);
+}
 
-  if (stream->drop_pending && stream->n_written >= stream->n_appended)
-    {
-      /* Let the last write leave before the connection goes. */
-      g_clear_handle_id (&stream->source_id, g_source_remove);
-      stream->source_id = g_timeout_add (20, drop_timeout_cb, stream);
-      stream->drop_pending = FALSE;
-    }
+static void
+on_wrote_headers (SoupServerMessage *msg,
+                  FakeStream        *stream)
+{
+  stream->headers_written = TRUE;
+  check_written (stream);
 }
 
 static void
@@ -127,8 +171,6 @@ on_finished (SoupServerMessage *msg,
 {
   fake_stream_free (stream);
 }
-
-static void schedule_next (FakeStream *stream);
 
 static void
 finish_writing (FakeStream *stream)
@@ -141,15 +183,12 @@ finish_writing (FakeStream *stream)
       break;
 
     case FAKE_END_DROP:
-      /* Wait until the pieces are on the wire; give up waiting after a while
-       * in case libsoup reports writes differently. */
-      if (stream->n_written >= stream->n_appended)
-        stream->source_id = g_timeout_add (20, drop_timeout_cb, stream);
-      else
-        {
-          stream->drop_pending = TRUE;
-          stream->source_id = g_timeout_add (500, drop_timeout_cb, stream);
-        }
+    case FAKE_END_RESET:
+      /* Wait until the headers and pieces are on the wire; give up waiting
+       * after a while in case libsoup reports writes differently. */
+      stream->end_pending = TRUE;
+      stream->source_id = g_timeout_add (500, drop_timeout_cb, stream);
+      check_written (stream);
       break;
 
     case FAKE_END_NORMAL:
@@ -168,11 +207,13 @@ write_next_cb (gpointer user_data)
   FakeStream *stream = user_data;
   SoupMessageBody *body = soup_server_message_get_response_body (stream->msg);
 
+  GPtrArray *pieces = stream->plan->pieces;
+
   stream->source_id = 0;
 
-  if (stream->next < stream->pieces->len)
+  if (stream->next < pieces->len)
     {
-      GBytes *piece = g_ptr_array_index (stream->pieces, stream->next++);
+      GBytes *piece = g_ptr_array_index (pieces, stream->next++);
 
       if (g_bytes_get_size (piece) > 0)
         {
@@ -181,12 +222,20 @@ write_next_cb (gpointer user_data)
           /* Without it nothing leaves before the body is complete. */
           soup_server_message_unpause (stream->msg);
         }
+
+      if (stream->next == stream->plan->repeat_end && stream->repeats_left > 0)
+        {
+          stream->repeats_left--;
+          stream->next = stream->plan->repeat_start;
+        }
     }
 
-  if (stream->next < stream->pieces->len)
-    schedule_next (stream);
-  else
+  if (stream->next >= pieces->len)
     finish_writing (stream);
+  else if (stream->n_appended - stream->n_written >= MAX_BACKLOG)
+    stream->backlogged = TRUE;
+  else
+    schedule_next (stream);
 
   return G_SOURCE_REMOVE;
 }
@@ -194,18 +243,20 @@ write_next_cb (gpointer user_data)
 static void
 schedule_next (FakeStream *stream)
 {
-  if (stream->delay_ms > 0)
-    stream->source_id = g_timeout_add (stream->delay_ms, write_next_cb, stream);
+  guint delay_ms = g_array_index (stream->plan->delays, guint, stream->next);
+
+  if (delay_ms > 0)
+    stream->source_id = g_timeout_add (delay_ms, write_next_cb, stream);
   else
     stream->source_id = g_idle_add (write_next_cb, stream);
 }
 
+/* Takes plan. */
 static void
 start_stream (ConfabFakeProvider *self,
               SoupServerMessage  *msg,
-              GPtrArray          *pieces,
+              FakePlan           *plan,
               const char         *content_type,
-              guint               delay_ms,
               FakeEnd             end)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
@@ -220,15 +271,39 @@ start_stream (ConfabFakeProvider *self,
   stream = g_new0 (FakeStream, 1);
   stream->provider = self;
   stream->msg = g_object_ref (msg);
-  stream->pieces = g_ptr_array_ref (pieces);
-  stream->delay_ms = delay_ms;
+  stream->plan = plan;
+  stream->repeats_left = plan->repeat_end > plan->repeat_start ? plan->repeat - 1 : 0;
   stream->end = end;
   stream->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_finished), stream);
   stream->wrote_chunk_id = g_signal_connect (msg, "wrote-chunk", G_CALLBACK (on_wrote_chunk),
                                              stream);
+  stream->wrote_headers_id = g_signal_connect (msg, "wrote-headers",
+                                               G_CALLBACK (on_wrote_headers), stream);
   g_ptr_array_add (self->streams, stream);
 
-  schedule_next (stream);
+  if (plan->pieces->len > 0)
+    schedule_next (stream);
+  else
+    stream->source_id = g_idle_add (write_next_cb, stream);
+}
+
+/* A reset before any answer: the request was read, then the connection
+ * goes. Soon, not from the handler, which libsoup still runs. */
+static void
+reset_before_headers (ConfabFakeProvider *self,
+                      SoupServerMessage  *msg)
+{
+  FakeStream *stream = g_new0 (FakeStream, 1);
+
+  soup_server_message_pause (msg);
+  stream->provider = self;
+  stream->msg = g_object_ref (msg);
+  stream->plan = _confab_fake_plan_new ();
+  stream->end = FAKE_END_RESET;
+  stream->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_finished), stream);
+  g_ptr_array_add (self->streams, stream);
+
+  stream->source_id = g_timeout_add (20, drop_timeout_cb, stream);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -325,7 +400,7 @@ server_cb (SoupServer        *server,
   ConfabFakeProvider *self = user_data;
   g_autoptr(ConfabFakeScript) script = NULL;
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GPtrArray) pieces = NULL;
+  g_autoptr(FakePlan) plan = NULL;
   g_auto(GStrv) echo = NULL;
   g_autofree char *gemini_model = NULL;
   SoupMessageBody *request_body = soup_server_message_get_request_body (msg);
@@ -333,7 +408,6 @@ server_cb (SoupServer        *server,
   ConfabFakeRequest *request;
   GUri *uri = soup_server_message_get_uri (msg);
   const char * const *tokens;
-  guint n_head = 0;
   gboolean chat;
 
   request = g_new0 (ConfabFakeRequest, 1);
@@ -373,6 +447,13 @@ server_cb (SoupServer        *server,
 
   script = pick_script (self, request->route, request->model);
 
+  if (script != NULL && script->end == FAKE_END_RESET &&
+      script->reset == CONFAB_FAKE_RESET_BEFORE_HEADERS)
+    {
+      reset_before_headers (self, msg);
+      return;
+    }
+
   if (script != NULL)
     for (guint i = 0; i < script->header_names->len; i++)
       soup_message_headers_append (response_headers,
@@ -400,7 +481,7 @@ server_cb (SoupServer        *server,
       return;
     }
 
-  pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  plan = _confab_fake_plan_new ();
 
   if (script != NULL && script->replay != NULL)
     {
@@ -413,11 +494,16 @@ server_cb (SoupServer        *server,
                                               : len;
 
           if (end > pos)
-            g_ptr_array_add (pieces, g_bytes_new_from_bytes (script->replay, pos, end - pos));
+            _confab_fake_plan_add (plan, g_bytes_new_from_bytes (script->replay, pos, end - pos),
+                                   script->delay_ms);
           pos = MAX (pos, end);
         }
-      start_stream (self, msg, pieces, script->replay_content_type, script->delay_ms,
-                    script->end == FAKE_END_DROP || script->end == FAKE_END_STALL
+      if (script->trickle_bytes > 0)
+        _confab_fake_plan_trickle (plan, script->trickle_after, script->trickle_bytes,
+                                   script->trickle_interval);
+      start_stream (self, msg, g_steal_pointer (&plan), script->replay_content_type,
+                    script->end == FAKE_END_DROP || script->end == FAKE_END_STALL ||
+                    script->end == FAKE_END_RESET
                       ? script->end : FAKE_END_NORMAL);
       return;
     }
@@ -438,11 +524,11 @@ server_cb (SoupServer        *server,
     ConfabFakeScript *used = script ? script : defaults;
 
     _confab_fake_script_build_stream (used, request->route, request->model, tokens,
-                                      _confab_fake_count_request_words (root, NULL), pieces, &n_head);
-    start_stream (self, msg, pieces,
+                                      _confab_fake_count_request_words (root, NULL),
+                                      script ? script->delay_ms : self->default_delay, plan);
+    start_stream (self, msg, g_steal_pointer (&plan),
                   g_str_equal (request->route, "gemini") ? "text/event-stream"
                                                          : "text/event-stream; charset=utf-8",
-                  script ? script->delay_ms : self->default_delay,
                   used->end);
   }
 }

@@ -75,6 +75,35 @@ void              confab_fake_script_set_error_event_after (ConfabFakeScript *se
                                                             guint             n_tokens,
                                                             const char       *type,
                                                             const char       *message);
+/* Where a connection reset (an RST, as from a crashed server or a
+ * middlebox; set_drop_after is a clean close) cuts the answer. */
+typedef enum
+{
+  CONFAB_FAKE_RESET_NONE,
+  CONFAB_FAKE_RESET_BEFORE_HEADERS,  /* the request read, no answer at all */
+  CONFAB_FAKE_RESET_AFTER_HEADERS,   /* status 200 and the stream's headers, no body */
+  CONFAB_FAKE_RESET_MID_BODY,        /* after n_tokens pieces */
+} ConfabFakeReset;
+
+/* n_tokens counts only for CONFAB_FAKE_RESET_MID_BODY. */
+void              confab_fake_script_set_reset          (ConfabFakeScript   *self,
+                                                         ConfabFakeReset     when,
+                                                         guint               n_tokens);
+/* A slow-loris server: after n_tokens pieces at the normal pace, the rest
+ * of the stream bytes at a time, one write every interval_ms. */
+void              confab_fake_script_set_trickle        (ConfabFakeScript   *self,
+                                                         guint               n_tokens,
+                                                         guint               bytes,
+                                                         guint               interval_ms);
+/* Before the first token, count keep-alives one every interval_ms, each the
+ * wire's own: Anthropic's "ping" event, an SSE comment for the others. */
+void              confab_fake_script_set_keepalives     (ConfabFakeScript   *self,
+                                                         guint               count,
+                                                         guint               interval_ms);
+/* The tokens, all of them, sent n_times over (default 1); written as they
+ * go, so a reply of any length costs no memory here. */
+void              confab_fake_script_set_repeat         (ConfabFakeScript   *self,
+                                                         guint               n_times);
 /* End the body cleanly but without the wire's final event. */
 void              confab_fake_script_set_omit_final     (ConfabFakeScript   *self,
                                                          gboolean            omit);

@@ -25,6 +25,7 @@ confab_fake_script_new (void)
   self->header_names = g_ptr_array_new_with_free_func (g_free);
   self->header_values = g_ptr_array_new_with_free_func (g_free);
   self->splits = g_array_new (FALSE, FALSE, sizeof (gsize));
+  self->repeat = 1;
 
   return self;
 }
@@ -174,6 +175,54 @@ confab_fake_script_set_error_event_after (ConfabFakeScript *self,
 }
 
 void
+confab_fake_script_set_reset (ConfabFakeScript *self,
+                              ConfabFakeReset   when,
+                              guint             n_tokens)
+{
+  g_return_if_fail (self != NULL);
+
+  self->reset = when;
+  if (when == CONFAB_FAKE_RESET_NONE)
+    set_end (self, FAKE_END_NORMAL, 0);
+  else
+    set_end (self, FAKE_END_RESET, when == CONFAB_FAKE_RESET_MID_BODY ? n_tokens : 0);
+}
+
+void
+confab_fake_script_set_trickle (ConfabFakeScript *self,
+                                guint             n_tokens,
+                                guint             bytes,
+                                guint             interval_ms)
+{
+  g_return_if_fail (self != NULL);
+
+  self->trickle_after = n_tokens;
+  self->trickle_bytes = bytes;
+  self->trickle_interval = interval_ms;
+}
+
+void
+confab_fake_script_set_keepalives (ConfabFakeScript *self,
+                                   guint             count,
+                                   guint             interval_ms)
+{
+  g_return_if_fail (self != NULL);
+
+  self->n_keepalives = count;
+  self->keepalive_interval = interval_ms;
+}
+
+void
+confab_fake_script_set_repeat (ConfabFakeScript *self,
+                               guint             n_times)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (n_times >= 1);
+
+  self->repeat = n_times;
+}
+
+void
 confab_fake_script_set_omit_final (ConfabFakeScript *self,
                                    gboolean          omit)
 {
@@ -223,6 +272,71 @@ confab_fake_script_set_replay_file (ConfabFakeScript  *self,
   confab_fake_script_set_replay (self, body, content_type, splits, n_splits);
 
   return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Plans. */
+
+FakePlan *
+_confab_fake_plan_new (void)
+{
+  FakePlan *plan = g_new0 (FakePlan, 1);
+
+  plan->pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  plan->delays = g_array_new (FALSE, FALSE, sizeof (guint));
+  plan->repeat = 1;
+
+  return plan;
+}
+
+void
+_confab_fake_plan_free (FakePlan *plan)
+{
+  g_ptr_array_unref (plan->pieces);
+  g_array_unref (plan->delays);
+  g_free (plan);
+}
+
+void
+_confab_fake_plan_add (FakePlan *plan,
+                       GBytes   *piece,
+                       guint     delay_ms)
+{
+  g_ptr_array_add (plan->pieces, piece);
+  g_array_append_val (plan->delays, delay_ms);
+}
+
+void
+_confab_fake_plan_trickle (FakePlan *plan,
+                           guint     first,
+                           guint     bytes,
+                           guint     interval_ms)
+{
+  g_autoptr(GByteArray) rest = g_byte_array_new ();
+  gsize pos = 0;
+
+  g_return_if_fail (bytes > 0);
+
+  if (first >= plan->pieces->len)
+    return;
+
+  for (guint i = first; i < plan->pieces->len; i++)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (g_ptr_array_index (plan->pieces, i), &len);
+
+      g_byte_array_append (rest, data, len);
+    }
+  g_ptr_array_set_size (plan->pieces, first);
+  g_array_set_size (plan->delays, first);
+
+  while (pos < rest->len)
+    {
+      gsize len = MIN (bytes, rest->len - pos);
+
+      _confab_fake_plan_add (plan, g_bytes_new (rest->data + pos, len), interval_ms);
+      pos += len;
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -519,6 +633,21 @@ error_event (const char       *route,
 }
 
 static GBytes *
+keepalive_event (const char *route)
+{
+  const char *text;
+
+  if (g_str_equal (route, "anthropic"))
+    text = "event: ping\ndata: {\"type\": \"ping\"}\n\n";
+  else if (g_str_equal (route, "gemini"))
+    text = ": keep-alive\r\n\r\n";
+  else
+    text = ": OPENROUTER PROCESSING\n\n";
+
+  return g_bytes_new_static (text, strlen (text));
+}
+
+static GBytes *
 malformed_event (const char *route)
 {
   const char *text;
@@ -541,14 +670,18 @@ _confab_fake_script_build_stream (ConfabFakeScript   *script,
                                   const char         *model,
                                   const char * const *tokens,
                                   gint64              input_tokens,
-                                  GPtrArray          *pieces,
-                                  guint              *n_head)
+                                  guint               delay_ms,
+                                  FakePlan           *plan)
 {
+  g_autoptr(GPtrArray) pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   guint n_tokens = g_strv_length ((char **) tokens);
   guint n_sent = script->end == FAKE_END_NORMAL ? n_tokens : MIN (script->end_after, n_tokens);
-  gint64 output_tokens = script->output_tokens >= 0 ? script->output_tokens : n_tokens;
+  gint64 output_tokens = script->output_tokens >= 0 ? script->output_tokens
+                                                    : (gint64) n_tokens * script->repeat;
   const char *finish = wire_finish_word (route, script->finish_reason);
   gboolean final = script->end == FAKE_END_NORMAL && !script->omit_final;
+  guint n_head;
+  guint first;
 
   if (script->input_tokens >= 0)
     input_tokens = script->input_tokens;
@@ -561,7 +694,7 @@ _confab_fake_script_build_stream (ConfabFakeScript   *script,
                                         "{\"type\":\"content_block_start\",\"index\":0,"
                                         "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
       g_ptr_array_add (pieces, anthropic_event ("ping", "{\"type\": \"ping\"}"));
-      *n_head = pieces->len;
+      n_head = pieces->len;
       for (guint i = 0; i < n_sent; i++)
         g_ptr_array_add (pieces, anthropic_text_delta (tokens[i]));
       if (final)
@@ -575,18 +708,21 @@ _confab_fake_script_build_stream (ConfabFakeScript   *script,
     }
   else if (g_str_equal (route, "gemini"))
     {
-      *n_head = 0;
+      n_head = 0;
+      /* The finish reason rides on the last chunk, so a repeated reply
+       * ends with a chunk of its own. */
       for (guint i = 0; i < n_sent; i++)
         g_ptr_array_add (pieces, gemini_chunk (model, tokens[i],
-                                               final && i + 1 == n_sent ? finish : NULL,
+                                               final && i + 1 == n_sent && script->repeat == 1
+                                                 ? finish : NULL,
                                                input_tokens, output_tokens));
-      if (final && n_sent == 0)
+      if (final && (n_sent == 0 || script->repeat > 1))
         g_ptr_array_add (pieces, gemini_chunk (model, "", finish, input_tokens, output_tokens));
     }
   else
     {
       g_ptr_array_add (pieces, openai_chunk (model, "assistant", "", NULL, -1, -1));
-      *n_head = pieces->len;
+      n_head = pieces->len;
       for (guint i = 0; i < n_sent; i++)
         g_ptr_array_add (pieces, openai_chunk (model, NULL, tokens[i], NULL, -1, -1));
       if (final)
@@ -602,4 +738,31 @@ _confab_fake_script_build_stream (ConfabFakeScript   *script,
     g_ptr_array_add (pieces, malformed_event (route));
   else if (script->end == FAKE_END_ERROR_EVENT)
     g_ptr_array_add (pieces, error_event (route, script));
+
+  /* A reset right after the headers sends no body at all. */
+  if (script->end == FAKE_END_RESET && script->reset == CONFAB_FAKE_RESET_AFTER_HEADERS)
+    return;
+
+  first = plan->pieces->len;
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      if (i == n_head)
+        for (guint k = 0; k < script->n_keepalives; k++)
+          _confab_fake_plan_add (plan, keepalive_event (route), script->keepalive_interval);
+      _confab_fake_plan_add (plan, g_bytes_ref (g_ptr_array_index (pieces, i)), delay_ms);
+    }
+  if (n_head >= pieces->len)
+    for (guint k = 0; k < script->n_keepalives; k++)
+      _confab_fake_plan_add (plan, keepalive_event (route), script->keepalive_interval);
+
+  plan->repeat_start = first + n_head + script->n_keepalives;
+  plan->repeat_end = plan->repeat_start + n_sent;
+  plan->repeat = script->repeat;
+
+  if (script->trickle_bytes > 0)
+    {
+      _confab_fake_plan_trickle (plan, plan->repeat_start + script->trickle_after,
+                                 script->trickle_bytes, script->trickle_interval);
+      plan->repeat_end = plan->repeat_start;
+    }
 }

@@ -270,6 +270,44 @@ test_sse_provider_streams (void)
     }
 }
 
+/* What the reply's deadlines read: whether an event is partly in, and how
+ * many ended. Keep-alive comments never leave one open. */
+static void
+test_sse_in_event (void)
+{
+  static const struct
+  {
+    const char *bytes;
+    gboolean    in_event;
+    guint64     n_ends;
+    guint       n_events;
+  } steps[] = {
+    { ": OPENROUTER PROCESSING\n\n", FALSE, 1, 0 },
+    { ": ping\n", FALSE, 1, 0 },               /* a comment line, no blank line */
+    { "da", TRUE, 1, 0 },                      /* half a line */
+    { "ta: {\"a\":1}\n", TRUE, 1, 0 },          /* a field, no blank line yet */
+    { ": inside\n", TRUE, 1, 0 },              /* a comment inside an event */
+    { "\r\n", FALSE, 2, 1 },
+    { "event: ping\ndata: {}\n\ndata: x", TRUE, 3, 2 },
+    { "\n\n", FALSE, 4, 3 },
+    { "event: empty\n\n", FALSE, 5, 3 },       /* ended, nothing dispatched */
+  };
+  g_autoptr(ConfabSseParser) parser = confab_sse_parser_new ();
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (event_free);
+
+  g_assert_false (confab_sse_parser_in_event (parser));
+  g_assert_cmpuint (confab_sse_parser_get_n_ends (parser), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      confab_sse_parser_feed (parser, (const guint8 *) steps[i].bytes, strlen (steps[i].bytes),
+                              collect_event, events);
+      g_assert_cmpint (confab_sse_parser_in_event (parser), ==, steps[i].in_event);
+      g_assert_cmpuint (confab_sse_parser_get_n_ends (parser), ==, steps[i].n_ends);
+      g_assert_cmpuint (events->len, ==, steps[i].n_events);
+    }
+}
+
 static void
 collect_line (const char *line,
               gsize       len,
@@ -342,6 +380,7 @@ main (int   argc,
   g_test_add_func ("/confab/sse/fields", test_sse_fields);
   g_test_add_func ("/confab/sse/invalid-utf8", test_sse_invalid_utf8);
   g_test_add_func ("/confab/sse/provider-streams", test_sse_provider_streams);
+  g_test_add_func ("/confab/sse/in-event", test_sse_in_event);
   g_test_add_func ("/confab/ndjson/fixture", test_ndjson_fixture);
   g_test_add_func ("/confab/ndjson/framing", test_ndjson_framing);
 

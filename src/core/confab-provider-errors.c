@@ -15,6 +15,7 @@
 
 #include "confab-json-depth.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -380,8 +381,20 @@ _confab_provider_map_network_error (ConfabProvider *self,
     return g_error_copy (error);
 
   if (mid_stream)
-    message = g_strdup_printf ("The connection to %s (%s) was lost before the reply was "
-                               "complete: %s",
+    /* Translators: %s are a provider (“OpenAI”), a host and the system's
+     * words for what happened. */
+    message = g_strdup_printf (_("The connection to %s (%s) was lost before the reply was "
+                                 "complete: %s. Try again."),
+                               name, host, error->message);
+  /* A reset, or a close, after the request went out: the server (or a
+   * proxy or firewall on the way) gave up on it. */
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+    /* Translators: %s are a provider, a host and the system's words for
+     * what happened. */
+    message = g_strdup_printf (_("%s (%s) closed the connection before answering. Try again; "
+                                 "if it keeps happening, check the base URL and any proxy or "
+                                 "firewall in between. (%s)"),
                                name, host, error->message);
   else if (error->domain == G_RESOLVER_ERROR)
     message = g_strdup_printf ("Could not reach %s: the host name %s could not be "
@@ -400,6 +413,71 @@ _confab_provider_map_network_error (ConfabProvider *self,
                                name, host, error->message);
   else
     message = g_strdup_printf ("Could not reach %s at %s: %s", name, host, error->message);
+
+  return _confab_provider_error_new (CONFAB_PROVIDER_ERROR_NETWORK, -1, message);
+}
+
+/* "60 seconds", "10 minutes": a timeout as people read it. */
+static char *
+format_timeout (guint timeout_ms)
+{
+  guint seconds = (timeout_ms + 999) / 1000;
+
+  if (seconds >= 60 && seconds % 60 == 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u minute", "%u minutes",
+                                         seconds / 60),
+                            seconds / 60);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", seconds),
+                          seconds);
+}
+
+GError *
+_confab_provider_stalled_error (ConfabProvider    *self,
+                                ConfabStreamStall  stall,
+                                guint              timeout_ms,
+                                gboolean           has_text)
+{
+  g_autofree char *host = describe_host (self);
+  g_autofree char *duration = format_timeout (timeout_ms);
+  const char *name = confab_provider_get_display_name (self);
+  const char *advice = has_text ? _("The part that arrived is kept; try again.")
+                                : _("Try again.");
+  g_autofree char *what = NULL;
+  g_autofree char *message = NULL;
+
+  switch (stall)
+    {
+    case CONFAB_STREAM_STALLED_EVENT:
+      /* Translators: %s are a provider (“OpenAI”), a host (“api.openai.com”)
+       * and a duration (“60 seconds”). */
+      what = g_strdup_printf (_("%s (%s) stopped sending in the middle of the reply: nothing "
+                                "complete arrived for %s."),
+                              name, host, duration);
+      break;
+
+    case CONFAB_STREAM_STALLED_KEEPALIVE:
+      if (has_text)
+        /* Translators: %s are a provider, a host and a duration (“10 minutes”). */
+        what = g_strdup_printf (_("%s (%s) kept the connection open but sent nothing more of "
+                                  "the reply for %s."),
+                                name, host, duration);
+      else
+        /* Translators: %s are a provider, a host and a duration (“10 minutes”). */
+        what = g_strdup_printf (_("%s (%s) kept the connection open but sent nothing of the "
+                                  "reply for %s."),
+                                name, host, duration);
+      break;
+
+    case CONFAB_STREAM_STALLED_BODY:
+    default:
+      /* Translators: %s are a provider, a host and a duration. */
+      what = g_strdup_printf (_("%s (%s) started to answer but did not finish in %s."),
+                              name, host, duration);
+      break;
+    }
+
+  message = g_strconcat (what, " ", advice, NULL);
 
   return _confab_provider_error_new (CONFAB_PROVIDER_ERROR_NETWORK, -1, message);
 }

@@ -21,6 +21,16 @@ G_BEGIN_DECLS
 #define CONFAB_ERROR_BODY_MAX_SIZE     (1024 * 1024)
 #define CONFAB_MODELS_BODY_MAX_SIZE    (16 * 1024 * 1024)
 #define CONFAB_STREAM_READ_SIZE        8192
+/* A reply's text: far above any model's output limit (a few hundred KiB),
+ * low enough that the chat view and the store stay responsive. */
+#define CONFAB_REPLY_MAX_TEXT_SIZE     (4 * 1024 * 1024)
+
+/* Once a stream has started: an event that began to arrive must be whole
+ * within this (a slow-loris server trickles bytes and never finishes one),
+ * and keep-alives alone may hold it open this long (reasoning models send
+ * only those while they think). Milliseconds; the provider's properties. */
+#define CONFAB_STREAM_EVENT_TIMEOUT_MS     (60 * 1000)
+#define CONFAB_STREAM_KEEPALIVE_TIMEOUT_MS (10 * 60 * 1000)
 
 /* ------------------------------------------------------------------------ */
 /* The state of one reply as its events arrive. */
@@ -38,6 +48,8 @@ typedef struct
   gint64                input_tokens;
   gint64                output_tokens;
   gboolean              finished;         /* the wire's final event arrived */
+  gsize                 max_text;         /* text beyond it is dropped */
+  gboolean              too_long;         /* some was */
   ConfabStreamTextFunc  text_func;
   gpointer              text_data;
 } ConfabStreamState;
@@ -46,6 +58,8 @@ void      _confab_stream_state_init            (ConfabStreamState *state,
                                                 const char        *provider_name,
                                                 const char        *requested_model);
 void      _confab_stream_state_clear           (ConfabStreamState *state);
+/* Appends up to state->max_text bytes in all (cut at a character), and
+ * sets state->too_long when some text did not fit. */
 void      _confab_stream_state_add_text        (ConfabStreamState *state,
                                                 const char        *text);
 void      _confab_stream_state_set_model       (ConfabStreamState *state,
@@ -55,6 +69,8 @@ void      _confab_stream_state_set_stop_reason (ConfabStreamState *state,
 /* STREAM: "The reply from X could not be read: <what>." */
 GError   *_confab_stream_malformed_error       (ConfabStreamState *state,
                                                 const char        *what);
+/* STREAM: the text reached state->max_text and the rest was dropped. */
+GError   *_confab_stream_too_long_error        (ConfabStreamState *state);
 /* An error the provider reported inside the stream (status 0 if none). */
 GError   *_confab_stream_provider_error        (ConfabStreamState *state,
                                                 guint              status,
@@ -99,6 +115,12 @@ gboolean             _confab_stream_decoder_feed   (ConfabStreamDecoder    *self
                                                     GError                **error);
 gboolean             _confab_stream_decoder_finish (ConfabStreamDecoder    *self,
                                                     GError                **error);
+/* For the deadlines: whether an event is partly received, how many events
+ * ended (blank lines), and how many events other than keep-alives (SSE
+ * comments, "ping" events) were decoded. */
+gboolean             _confab_stream_decoder_in_event   (ConfabStreamDecoder *self);
+guint64              _confab_stream_decoder_get_n_ends (ConfabStreamDecoder *self);
+guint64              _confab_stream_decoder_get_n_progress (ConfabStreamDecoder *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabStreamDecoder, _confab_stream_decoder_free)
 
@@ -150,6 +172,20 @@ GError   *_confab_provider_map_network_error (ConfabProvider *self,
                                               gboolean        mid_stream);
 GError   *_confab_provider_no_key_error     (ConfabProvider *self);
 
+typedef enum
+{
+  CONFAB_STREAM_STALLED_EVENT,      /* an event began and did not end in time */
+  CONFAB_STREAM_STALLED_KEEPALIVE,  /* only keep-alives, for too long */
+  CONFAB_STREAM_STALLED_BODY,       /* a whole body (headers, JSON, error) too slow */
+} ConfabStreamStall;
+
+/* NETWORK: the provider kept the connection open without finishing, after
+ * timeout_ms; has_text says whether some of the reply arrived (and is kept). */
+GError   *_confab_provider_stalled_error    (ConfabProvider    *self,
+                                             ConfabStreamStall  stall,
+                                             guint              timeout_ms,
+                                             gboolean           has_text);
+
 /* ------------------------------------------------------------------------ */
 /* Helpers for the subclasses. */
 
@@ -168,6 +204,9 @@ GBytes      *_confab_read_bounded_finish    (GInputStream        *stream,
 void         _confab_input_stream_abort     (GInputStream        *stream);
 
 SoupSession *_confab_provider_get_session   (ConfabProvider *self);
+/* The stream deadlines in milliseconds, 0 for none. */
+guint        _confab_provider_get_event_timeout     (ConfabProvider *self);
+guint        _confab_provider_get_keepalive_timeout (ConfabProvider *self);
 void         _confab_provider_set_wire_format (ConfabProvider  *self,
                                                ConfabWireFormat wire);
 /* base URL + path (path starts with "/"). */

@@ -49,6 +49,8 @@ typedef struct
   ConfabWireFormat  wire;
   SoupSession      *session;
   const char       *error_model;  /* only during map_http_error, see below */
+  guint             event_timeout;      /* ms, 0: none */
+  guint             keepalive_timeout;  /* ms, 0: none */
 } ConfabProviderPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (ConfabProvider, confab_provider, G_TYPE_OBJECT)
@@ -60,6 +62,8 @@ enum {
   PROP_BASE_URL,
   PROP_API_KEY,
   PROP_WIRE_FORMAT,
+  PROP_EVENT_TIMEOUT,
+  PROP_KEEPALIVE_TIMEOUT,
   N_PROPS
 };
 
@@ -203,6 +207,14 @@ confab_provider_get_property (GObject    *object,
       g_value_set_int (value, priv->wire);
       break;
 
+    case PROP_EVENT_TIMEOUT:
+      g_value_set_uint (value, priv->event_timeout);
+      break;
+
+    case PROP_KEEPALIVE_TIMEOUT:
+      g_value_set_uint (value, priv->keepalive_timeout);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -236,6 +248,22 @@ confab_provider_set_property (GObject      *object,
       confab_provider_set_api_key (self, g_value_get_string (value));
       break;
 
+    case PROP_EVENT_TIMEOUT:
+      if (priv->event_timeout != g_value_get_uint (value))
+        {
+          priv->event_timeout = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_KEEPALIVE_TIMEOUT:
+      if (priv->keepalive_timeout != g_value_get_uint (value))
+        {
+          priv->keepalive_timeout = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -267,6 +295,16 @@ confab_provider_class_init (ConfabProviderClass *klass)
     g_param_spec_int ("wire-format", NULL, NULL,
                       CONFAB_WIRE_OPENAI, CONFAB_WIRE_GEMINI, CONFAB_WIRE_OPENAI,
                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* Milliseconds, 0 for none; see CONFAB_STREAM_EVENT_TIMEOUT_MS. Silence
+   * before the answer's headers is libsoup's "timeout" (300 s). */
+  properties[PROP_EVENT_TIMEOUT] =
+    g_param_spec_uint ("event-timeout", NULL, NULL, 0, G_MAXUINT,
+                       CONFAB_STREAM_EVENT_TIMEOUT_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KEEPALIVE_TIMEOUT] =
+    g_param_spec_uint ("keepalive-timeout", NULL, NULL, 0, G_MAXUINT,
+                       CONFAB_STREAM_KEEPALIVE_TIMEOUT_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -277,6 +315,8 @@ confab_provider_init (ConfabProvider *self)
   ConfabProviderPrivate *priv = confab_provider_get_instance_private (self);
 
   priv->session = ref_shared_session ();
+  priv->event_timeout = CONFAB_STREAM_EVENT_TIMEOUT_MS;
+  priv->keepalive_timeout = CONFAB_STREAM_KEEPALIVE_TIMEOUT_MS;
 }
 
 ConfabProvider *
@@ -455,6 +495,22 @@ _confab_provider_get_session (ConfabProvider *self)
   ConfabProviderPrivate *priv = confab_provider_get_instance_private (self);
 
   return priv->session;
+}
+
+guint
+_confab_provider_get_event_timeout (ConfabProvider *self)
+{
+  ConfabProviderPrivate *priv = confab_provider_get_instance_private (self);
+
+  return priv->event_timeout;
+}
+
+guint
+_confab_provider_get_keepalive_timeout (ConfabProvider *self)
+{
+  ConfabProviderPrivate *priv = confab_provider_get_instance_private (self);
+
+  return priv->keepalive_timeout;
 }
 
 SoupMessage *

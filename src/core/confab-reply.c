@@ -44,22 +44,197 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+/* The deadlines (see CONFAB_STREAM_EVENT_TIMEOUT_MS) are one GSource per
+ * run whose ready time is the earliest that can expire. It is moved earlier
+ * only when an event starts; otherwise it fires when due, finds the real
+ * deadline later and moves on: at most one wakeup per event timeout while
+ * text flows, none at all when no reply runs. */
 typedef struct
 {
+  ConfabReply         *reply;               /* the task's source object */
   SoupMessage         *message;
   GInputStream        *stream;
   ConfabStreamDecoder *decoder;
+  /* Every operation takes this one, so a deadline can stop it; the
+   * caller's cancellable cancels it too. */
+  GCancellable        *cancellable;
+  GCancellable        *caller_cancellable;
+  gulong               caller_cancelled_id;
+  GSource             *deadline;
+  GError              *deadline_error;      /* why it fired */
+  guint                event_timeout;       /* ms, 0: none */
+  guint                keepalive_timeout;
+  gint64               phase_started;       /* monotonic µs: sent, or headers in */
+  gint64               event_started;       /* an event began arriving; 0: none */
+  gint64               last_progress;       /* an event that was not a keep-alive */
+  guint64              n_ends;
+  guint64              n_progress;
 } RunData;
+
+static void
+stop_deadline (RunData *data)
+{
+  if (data->deadline != NULL)
+    {
+      g_source_destroy (data->deadline);
+      g_clear_pointer (&data->deadline, g_source_unref);
+    }
+}
 
 static void
 run_data_free (RunData *data)
 {
+  stop_deadline (data);
+  if (data->caller_cancelled_id != 0)
+    g_cancellable_disconnect (data->caller_cancellable, data->caller_cancelled_id);
+  g_clear_object (&data->caller_cancellable);
+  g_clear_object (&data->cancellable);
+  g_clear_error (&data->deadline_error);
   /* Never let the stream's dispose close it: libsoup would drain the body. */
   _confab_input_stream_abort (data->stream);
   g_clear_object (&data->stream);
   g_clear_object (&data->message);
   g_clear_pointer (&data->decoder, _confab_stream_decoder_free);
   g_free (data);
+}
+
+/* Keeps the earlier of *deadline and start + ms (unless start or ms is 0). */
+static void
+consider (gint64            *deadline,
+          ConfabStreamStall *stall,
+          guint             *timeout,
+          gint64             start,
+          guint              ms,
+          ConfabStreamStall  kind)
+{
+  gint64 end = start + (gint64) ms * G_TIME_SPAN_MILLISECOND;
+
+  if (start == 0 || ms == 0 || (*deadline >= 0 && *deadline <= end))
+    return;
+
+  *deadline = end;
+  *stall = kind;
+  *timeout = ms;
+}
+
+/* The first deadline to expire, -1 for none. */
+static gint64
+next_deadline (RunData           *data,
+               ConfabStreamStall *stall,
+               guint             *timeout)
+{
+  gint64 deadline = -1;
+
+  if (data->decoder == NULL)
+    {
+      /* Headers, or a whole JSON or error body: silence is libsoup's
+       * timeout, a trickle is bounded like keep-alives. */
+      consider (&deadline, stall, timeout, data->phase_started, data->keepalive_timeout,
+                CONFAB_STREAM_STALLED_BODY);
+    }
+  else
+    {
+      consider (&deadline, stall, timeout, data->last_progress, data->keepalive_timeout,
+                CONFAB_STREAM_STALLED_KEEPALIVE);
+      consider (&deadline, stall, timeout, data->event_started, data->event_timeout,
+                CONFAB_STREAM_STALLED_EVENT);
+    }
+
+  return deadline;
+}
+
+static void
+arm_deadline (RunData *data)
+{
+  ConfabStreamStall stall;
+  guint timeout;
+  gint64 deadline = next_deadline (data, &stall, &timeout);
+  gint64 armed;
+
+  if (data->deadline == NULL)
+    return;
+
+  armed = g_source_get_ready_time (data->deadline);
+  if (deadline >= 0 && (armed < 0 || deadline < armed))
+    g_source_set_ready_time (data->deadline, deadline);
+}
+
+static gboolean
+on_deadline_cb (gpointer user_data)
+{
+  RunData *data = user_data;
+  ConfabStreamStall stall = CONFAB_STREAM_STALLED_BODY;
+  guint timeout = 0;
+  gint64 deadline = next_deadline (data, &stall, &timeout);
+
+  if (deadline < 0 || deadline > g_source_get_time (data->deadline))
+    {
+      g_source_set_ready_time (data->deadline, deadline);
+      return G_SOURCE_CONTINUE;
+    }
+
+  g_source_set_ready_time (data->deadline, -1);
+  if (data->deadline_error == NULL)
+    data->deadline_error =
+      _confab_provider_stalled_error (data->reply->provider, stall, timeout,
+                                      data->reply->state.text->len > 0);
+  /* The operation in flight ends with CANCELLED; return_error() swaps in
+   * the reason. */
+  g_cancellable_cancel (data->cancellable);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
+
+static void
+start_deadline (RunData *data)
+{
+  data->deadline = g_source_new (&deadline_funcs, sizeof (GSource));
+  g_source_set_static_name (data->deadline, "[confab] reply deadline");
+  g_source_set_callback (data->deadline, on_deadline_cb, data, NULL);
+  g_source_set_ready_time (data->deadline, -1);
+  g_source_attach (data->deadline, g_main_context_get_thread_default ());
+  arm_deadline (data);
+}
+
+/* After bytes were fed: when the current event began, and when the last
+ * one that was not a keep-alive ended. */
+static void
+track_stream (RunData *data)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint64 n_ends = _confab_stream_decoder_get_n_ends (data->decoder);
+  guint64 n_progress = _confab_stream_decoder_get_n_progress (data->decoder);
+
+  if (n_progress != data->n_progress)
+    {
+      data->n_progress = n_progress;
+      data->last_progress = now;
+    }
+
+  if (!_confab_stream_decoder_in_event (data->decoder))
+    data->event_started = 0;
+  else if (data->event_started == 0 || n_ends != data->n_ends)
+    data->event_started = now;
+  data->n_ends = n_ends;
+
+  arm_deadline (data);
+}
+
+static void
+on_caller_cancelled (GCancellable *caller,
+                     GCancellable *ours)
+{
+  g_cancellable_cancel (ours);
 }
 
 static void
@@ -250,6 +425,14 @@ return_error (GTask  *task,
   ConfabReply *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
 
+  /* Cancelled by a deadline, not by the caller: say which. */
+  if (data->deadline_error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (error);
+      error = g_steal_pointer (&data->deadline_error);
+    }
+
+  stop_deadline (data);
   _confab_input_stream_abort (data->stream);
   if (self->state.text->len > 0)
     g_debug ("%s: reply failed after %" G_GSIZE_FORMAT " bytes of text: %s",
@@ -262,7 +445,9 @@ static void
 return_success (GTask *task)
 {
   ConfabReply *self = g_task_get_source_object (task);
+  RunData *data = g_task_get_task_data (task);
 
+  stop_deadline (data);
   notify_results (self);
   g_task_return_boolean (task, TRUE);
 }
@@ -304,6 +489,7 @@ on_read_cb (GObject      *object,
       return;
     }
 
+  track_stream (data);
   read_next (g_steal_pointer (&task));
 }
 
@@ -311,10 +497,9 @@ static void
 read_next (GTask *task)
 {
   RunData *data = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
 
   g_input_stream_read_bytes_async (data->stream, CONFAB_STREAM_READ_SIZE, G_PRIORITY_DEFAULT,
-                                   cancellable,
+                                   data->cancellable,
                                    on_read_cb, task);
 }
 
@@ -374,8 +559,11 @@ on_json_body_cb (GObject      *object,
   text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   event.data = text;
   if (!_confab_wire_get_decode_func (confab_provider_get_wire_format (self->provider))
-         (&self->state, &event, &error) ||
-      !_confab_stream_state_check_finished (&self->state, &error))
+         (&self->state, &event, &error))
+    return_error (task, g_steal_pointer (&error));
+  else if (self->state.too_long)
+    return_error (task, _confab_stream_too_long_error (&self->state));
+  else if (!_confab_stream_state_check_finished (&self->state, &error))
     return_error (task, g_steal_pointer (&error));
   else
     return_success (task);
@@ -389,7 +577,7 @@ on_sent_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   ConfabReply *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  GCancellable *cancellable = data->cancellable;
   g_autoptr(GError) error = NULL;
   const char *content_type;
   guint status;
@@ -400,6 +588,10 @@ on_sent_cb (GObject      *object,
       return_error (task, _confab_provider_map_network_error (self->provider, error, FALSE));
       return;
     }
+
+  /* The answer has started: its own deadlines from now. */
+  data->phase_started = g_get_monotonic_time ();
+  data->last_progress = data->phase_started;
 
   status = soup_message_get_status (data->message);
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
@@ -434,6 +626,7 @@ on_sent_cb (GObject      *object,
   data->decoder = _confab_stream_decoder_new (
                     _confab_wire_get_decode_func (confab_provider_get_wire_format (self->provider)),
                     &self->state);
+  arm_deadline (data);
   read_next (g_steal_pointer (&task));
 }
 
@@ -456,10 +649,22 @@ confab_reply_run_async (ConfabReply         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, confab_reply_run_async);
   data = g_new0 (RunData, 1);
+  data->reply = self;
+  data->cancellable = g_cancellable_new ();
+  data->event_timeout = _confab_provider_get_event_timeout (self->provider);
+  data->keepalive_timeout = _confab_provider_get_keepalive_timeout (self->provider);
   g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
 
   if (g_task_return_error_if_cancelled (task))
     return;
+
+  if (cancellable != NULL)
+    {
+      data->caller_cancellable = g_object_ref (cancellable);
+      data->caller_cancelled_id = g_cancellable_connect (cancellable,
+                                                         G_CALLBACK (on_caller_cancelled),
+                                                         data->cancellable, NULL);
+    }
 
   data->message = CONFAB_PROVIDER_GET_CLASS (self->provider)->build_chat_message (self->provider,
                                                                                   self->request,
@@ -470,8 +675,11 @@ confab_reply_run_async (ConfabReply         *self,
       return;
     }
 
+  data->phase_started = g_get_monotonic_time ();
+  start_deadline (data);
   soup_session_send_async (_confab_provider_get_session (self->provider), data->message,
-                           G_PRIORITY_DEFAULT, cancellable, on_sent_cb, g_steal_pointer (&task));
+                           G_PRIORITY_DEFAULT, data->cancellable, on_sent_cb,
+                           g_steal_pointer (&task));
 }
 
 gboolean

@@ -21,6 +21,7 @@ struct _ConfabSseParser
   GString    *type;
   GString    *last_event_id;
   gint64      retry;
+  guint64     n_ends;        /* blank lines: events ended, dispatched or not */
   guint       seen_cr : 1;   /* the previous byte was CR: skip one LF */
   guint       bom_checked : 1;
   guint       pending : 1;   /* fields seen since the last dispatch */
@@ -61,6 +62,7 @@ dispatch (ConfabSseParser    *self,
   ConfabSseEvent event;
 
   self->pending = FALSE;
+  self->n_ends++;
 
   if (self->data->len == 0)
     {
@@ -269,6 +271,22 @@ confab_sse_parser_finish (ConfabSseParser *self)
   self->seen_cr = FALSE;
 
   return cut_short;
+}
+
+gboolean
+confab_sse_parser_in_event (ConfabSseParser *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->line->len > 0 || self->pending || self->data->len > 0;
+}
+
+guint64
+confab_sse_parser_get_n_ends (ConfabSseParser *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_ends;
 }
 
 gint64

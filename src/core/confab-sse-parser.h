@@ -33,6 +33,12 @@ void             confab_sse_parser_feed      (ConfabSseParser    *self,
  * line is discarded; returns TRUE if something was pending (the stream was
  * cut short), which callers may treat as an error. */
 gboolean         confab_sse_parser_finish    (ConfabSseParser    *self);
+/* TRUE while an event is partly received: a line without its end, or
+ * fields without the blank line that ends the event. Comment lines (the
+ * keep-alives of most servers) leave the parser between events. */
+gboolean         confab_sse_parser_in_event  (ConfabSseParser    *self);
+/* Blank lines so far: how many events ended, dispatched or not. */
+guint64          confab_sse_parser_get_n_ends (ConfabSseParser   *self);
 /* The last valid retry: value in milliseconds, or -1. */
 gint64           confab_sse_parser_get_retry (ConfabSseParser    *self);
 

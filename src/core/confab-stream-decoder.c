@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "confab-provider-private.h"
@@ -22,6 +23,7 @@ _confab_stream_state_init (ConfabStreamState *state,
   state->text = g_string_new (NULL);
   state->input_tokens = -1;
   state->output_tokens = -1;
+  state->max_text = CONFAB_REPLY_MAX_TEXT_SIZE;
 }
 
 void
@@ -40,8 +42,11 @@ _confab_stream_state_add_text (ConfabStreamState *state,
                                const char        *text)
 {
   g_autofree char *valid = NULL;
+  g_autofree char *cut = NULL;
+  gsize room;
+  gsize len;
 
-  if (text == NULL || *text == '\0')
+  if (text == NULL || *text == '\0' || state->too_long)
     return;
 
   /* JSON-GLib decodes an escaped half of a surrogate pair ("\ud800") to
@@ -49,6 +54,22 @@ _confab_stream_state_add_text (ConfabStreamState *state,
    * need UTF-8, so such a piece becomes U+FFFD (found by fuzz-decode). */
   if (!g_utf8_validate (text, -1, NULL))
     text = valid = g_utf8_make_valid (text, -1);
+
+  /* A server that never stops (or a model in a loop) must not grow the
+   * reply, the store row and the view without end. */
+  len = strlen (text);
+  room = state->max_text > state->text->len ? state->max_text - state->text->len : 0;
+  if (len > room)
+    {
+      gsize keep = room;
+
+      while (keep > 0 && (text[keep] & 0xC0) == 0x80)
+        keep--;
+      state->too_long = TRUE;
+      if (keep == 0)
+        return;
+      text = cut = g_strndup (text, keep);
+    }
 
   g_string_append (state->text, text);
   if (state->text_func != NULL)
@@ -89,6 +110,21 @@ _confab_stream_malformed_error (ConfabStreamState *state,
 }
 
 GError *
+_confab_stream_too_long_error (ConfabStreamState *state)
+{
+  g_autofree char *size = g_format_size_full (state->max_text, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *message = NULL;
+
+  /* Translators: the first %s is a provider (“OpenAI”), the second a size
+   * (“4.0 MiB”). */
+  message = g_strdup_printf (_("The reply from %s was longer than %s and was cut off there. "
+                               "The part that arrived is kept."),
+                             state->provider_name, size);
+
+  return _confab_provider_error_new (CONFAB_PROVIDER_ERROR_STREAM, -1, message);
+}
+
+GError *
 _confab_stream_provider_error (ConfabStreamState *state,
                                guint              status,
                                const char        *type,
@@ -105,14 +141,27 @@ gboolean
 _confab_stream_state_check_finished (ConfabStreamState *state,
                                      GError           **error)
 {
+  g_autofree char *message = NULL;
+
   if (state->finished)
     return TRUE;
 
+  /* A clean end, a proxy's timeout or a reset between two chunks all
+   * look alike here (libsoup reads a chunked body cut at a chunk boundary
+   * as its end). */
+  if (state->text->len > 0)
+    /* Translators: %s is a provider (“OpenAI”). */
+    message = g_strdup_printf (_("The reply was cut off: the stream from %s ended before the "
+                                 "reply was complete. The part that arrived is kept; try again."),
+                               state->provider_name);
+  else
+    /* Translators: %s is a provider (“OpenAI”). */
+    message = g_strdup_printf (_("The reply was cut off: the stream from %s ended before any of "
+                                 "the reply arrived. Try again."),
+                               state->provider_name);
   g_propagate_error (error,
-                     _confab_provider_error_compose (state->provider_name,
-                                                     state->requested_model,
-                                                     CONFAB_PROVIDER_ERROR_STREAM,
-                                                     NULL, -1));
+                     _confab_provider_error_new (CONFAB_PROVIDER_ERROR_STREAM, -1, message));
+
   return FALSE;
 }
 
@@ -138,6 +187,7 @@ struct _ConfabStreamDecoder
   ConfabStreamDecodeFunc  func;
   ConfabStreamState      *state;
   GError                 *error;        /* the first one; later events are ignored */
+  guint64                 n_progress;   /* events other than keep-alives */
   gsize                   max_event_size;
   gsize                   line_bytes;   /* since the last line end */
   gsize                   event_bytes;  /* since the last dispatched event */
@@ -192,7 +242,13 @@ on_event (const ConfabSseEvent *event,
   if (self->error != NULL)
     return;
 
+  /* Anthropic's keep-alive; the others send SSE comments, never events. */
+  if (!g_str_equal (event->type, "ping"))
+    self->n_progress++;
+
   self->func (self->state, event, &self->error);
+  if (self->error == NULL && self->state->too_long)
+    self->error = _confab_stream_too_long_error (self->state);
 }
 
 static GError *
@@ -273,4 +329,28 @@ _confab_stream_decoder_finish (ConfabStreamDecoder  *self,
   confab_sse_parser_finish (self->parser);
 
   return _confab_stream_state_check_finished (self->state, error);
+}
+
+gboolean
+_confab_stream_decoder_in_event (ConfabStreamDecoder *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return confab_sse_parser_in_event (self->parser);
+}
+
+guint64
+_confab_stream_decoder_get_n_ends (ConfabStreamDecoder *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return confab_sse_parser_get_n_ends (self->parser);
+}
+
+guint64
+_confab_stream_decoder_get_n_progress (ConfabStreamDecoder *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_progress;
 }
