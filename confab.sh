@@ -39,9 +39,10 @@ Usage: ./confab.sh COMMAND [ARGS…]
 Commands:
   run [ARGS…]      set up, build in $BUILD_DIR and launch the app from the build tree
   server [ARGS…]   set up, build and run confabd (e.g. server --listen 127.0.0.1:0)
-  test             set up, build and run every test: $BUILD_DIR (full build), then
-                   $ASAN_DIR (-Dui=false, AddressSanitizer + UBSan), then the
-                   fuzzers in $FUZZ_DIR (clang, libFuzzer); the last line reads
+  test             set up, build and run every test: the core and server tests in
+                   $BUILD_DIR (full build), then every test, the app's too, in
+                   $ASAN_DIR (AddressSanitizer + UBSan), then the fuzzers in
+                   $FUZZ_DIR (clang, libFuzzer); the last line reads
                    "N passed, M failed"
   help             show this text
 EOF
@@ -108,13 +109,15 @@ print(passed, failed, skipped)
 EOF
 }
 
-# run_tests DIR: runs the suite, keeping meson's summary for the end.
+# run_tests DIR [MESON TEST OPTIONS…]: runs the suite, keeping meson's
+# summary for the end.
 run_tests () {
   local dir=$1 out=$1/meson-logs/confab-summary.txt
+  shift
   rm -f "$dir/meson-logs/testlog.json"
   say "Testing $dir"
   set +e
-  meson test -C "$dir" --print-errorlogs 2>&1 | tee "$dir/meson-logs/confab-test.log"
+  meson test -C "$dir" --print-errorlogs "$@" 2>&1 | tee "$dir/meson-logs/confab-test.log"
   set -e
   # meson's own totals block: from "Ok:" to "Timeout:".
   sed -n '/^Ok:/,/^Timeout:/p' "$dir/meson-logs/confab-test.log" > "$out" || true
@@ -143,12 +146,16 @@ cmd_test () {
 
   ensure_packages
 
+  # The app's tests run once, in the ASan build below: they drive the app
+  # through the accessibility tree, take most of the time, and the ASan build
+  # checks more. The core and server tests run in both.
   setup_build "$BUILD_DIR" -Dui=true
   meson compile -C "$BUILD_DIR" || die "the build in $BUILD_DIR failed"
-  run_tests "$BUILD_DIR"
+  run_tests "$BUILD_DIR" --no-suite ui
 
-  # Core and server again under AddressSanitizer, LeakSanitizer and UBSan.
-  setup_build "$ASAN_DIR" -Dui=false -Db_sanitize=address,undefined -Db_lundef=false
+  # Everything again under AddressSanitizer, LeakSanitizer and UBSan (the
+  # app without LeakSanitizer: see tests/ui/run-ui-test.sh).
+  setup_build "$ASAN_DIR" -Dui=true -Db_sanitize=address,undefined -Db_lundef=false
   meson compile -C "$ASAN_DIR" || die "the build in $ASAN_DIR failed"
   # - G_SLICE: GLib 2.74 still has its slice allocator, which hides heap errors.
   # - intercept_tls_get_addr=0: LeakSanitizer crashes on glibc's dynamic TLS
