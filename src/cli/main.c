@@ -342,6 +342,9 @@ main (int    argc,
   /* A reader that goes away (| head) must not kill us mid-reply: the
    * reply is still finished and stored; writes to the pipe just fail. */
   signal (SIGPIPE, SIG_IGN);
+  /* Likewise a file size limit: the write fails with EFBIG and the store
+   * says so (as the app does), rather than SIGXFSZ killing us mid-write. */
+  signal (SIGXFSZ, SIG_IGN);
 
   status = run (argc, argv);
   confab_secrets_disconnect ();
