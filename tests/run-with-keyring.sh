@@ -55,7 +55,7 @@ env HOME="$home" XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" \
         unset "CONFAB_KEPT_$var"
       done
       unset CONFAB_KEPT
-      exec "$@"' confab-keyring "$@"
+      exec ${CONFAB_VALGRIND:-} "$@"' confab-keyring "$@"
 status=$?
 set -e
 
