@@ -13,6 +13,11 @@
  * "gpt-4o=401" (a refused key), "gpt-4o=404" (no such model) or
  * "gpt-4o=503:1" (overloaded once, then fine).
  *
+ * --reply-file FILE answers with a file's text instead; with --reply-repeat
+ * and --delay 0 it makes a reply of any length as fast as the client reads
+ * it (e.g. 50 MB, to see what a runaway model does to a client), and
+ * --reply-model keeps the echo for the other models.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "confab-providers"
@@ -66,12 +71,15 @@ add_failure (ConfabFakeProvider  *fake,
   return TRUE;
 }
 
-/* Splits the text after each run of white space, so that the pieces
- * joined are the file byte for byte. */
+/* Splits the text after each run of white space (once a piece has chunk
+ * bytes, when chunk > 0), so that the pieces joined are the file byte for
+ * byte. */
 static gboolean
 set_reply_file (ConfabFakeProvider  *fake,
                 const char          *path,
                 int                  delay,
+                int                  repeat,
+                int                  chunk,
                 const char * const  *models,
                 GError             **error)
 {
@@ -84,7 +92,8 @@ set_reply_file (ConfabFakeProvider  *fake,
   if (models == NULL || models[0] == NULL)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--reply-file needs the --model names it answers for");
+                           "--reply-file needs the --model (or --reply-model) names it "
+                           "answers for");
       return FALSE;
     }
   if (!g_file_get_contents (path, &text, NULL, error))
@@ -92,7 +101,7 @@ set_reply_file (ConfabFakeProvider  *fake,
 
   for (start = p = text; *p != '\0'; )
     {
-      if (g_ascii_isspace (*p))
+      if (g_ascii_isspace (*p) && p - start >= chunk)
         {
           while (g_ascii_isspace (*p))
             p++;
@@ -108,6 +117,7 @@ set_reply_file (ConfabFakeProvider  *fake,
 
   confab_fake_script_set_tokens (script, (const char * const *) pieces->pdata);
   confab_fake_script_set_delay (script, delay);
+  confab_fake_script_set_repeat (script, repeat);
   for (guint i = 0; models[i] != NULL; i++)
     confab_fake_provider_set_model_script (fake, models[i], script);
   return TRUE;
@@ -131,9 +141,12 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) models = NULL;
   g_auto(GStrv) failures = NULL;
+  g_auto(GStrv) reply_models = NULL;
   g_autofree char *reply_file = NULL;
   int port = 0;
   int delay = 30;
+  int reply_repeat = 1;
+  int reply_chunk = 0;
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port to listen on (default: a free one)", "PORT" },
     { "delay", 'd', 0, G_OPTION_ARG_INT, &delay, "Milliseconds between words (default 30)", "MS" },
@@ -145,6 +158,15 @@ main (int   argc,
     { "reply-file", 0, 0, G_OPTION_ARG_FILENAME, &reply_file,
       "Answer every --model with this file's text, a word (with the space after it) per "
       "--delay (for bench/)", "FILE" },
+    { "reply-model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &reply_models,
+      "Answer only NAME with --reply-file, the other models with the echo (repeatable)",
+      "NAME" },
+    { "reply-repeat", 0, 0, G_OPTION_ARG_INT, &reply_repeat,
+      "Send --reply-file's text N times over, written as the client reads it (default 1)",
+      "N" },
+    { "reply-chunk", 0, 0, G_OPTION_ARG_INT, &reply_chunk,
+      "Send --reply-file's text in pieces of at least BYTES, cut after a white space "
+      "(default: a word each)", "BYTES" },
     { NULL }
   };
 
@@ -163,6 +185,12 @@ main (int   argc,
       g_printerr ("fake-provider: error: --port must be 0–65535 and --delay positive\n");
       return 1;
     }
+  if (reply_repeat < 1 || reply_chunk < 0)
+    {
+      g_printerr ("fake-provider: error: --reply-repeat must be 1 or more and --reply-chunk "
+                  "positive\n");
+      return 1;
+    }
 
   fake = confab_fake_provider_new (port, &error);
   if (fake == NULL)
@@ -173,8 +201,10 @@ main (int   argc,
   confab_fake_provider_set_default_delay (fake, delay);
   if (models != NULL)
     confab_fake_provider_set_models (fake, (const char * const *) models);
-  if (reply_file != NULL && !set_reply_file (fake, reply_file, delay,
-                                              (const char * const *) models, &error))
+  if (reply_file != NULL
+      && !set_reply_file (fake, reply_file, delay, reply_repeat, reply_chunk,
+                          (const char * const *) (reply_models != NULL ? reply_models : models),
+                          &error))
     {
       g_printerr ("fake-provider: error: %s\n", error->message);
       return 1;

@@ -16,6 +16,7 @@
 
 #include "confab-application.h"
 #include "confab-chat-view-private.h"
+#include "confab-text-window.h"
 
 static ConfabModelCatalogue *
 get_catalogue (void)
@@ -389,6 +390,29 @@ copy_action (GtkWidget  *widget,
                             confab_message_get_content (message));
 }
 
+/* A message too long for the chat, whole in a window of its own. */
+static void
+open_full_text_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+  g_autoptr(ConfabMessage) message = lookup_message (self, parameter);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  const char *author;
+  GtkWidget *window;
+
+  if (message == NULL)
+    return;
+
+  author = confab_message_get_model (message);
+  if (author == NULL || *author == '\0')
+    author = confab_message_get_author (message);
+  window = confab_text_window_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, author,
+                                   confab_message_get_content (message));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 edit_action (GtkWidget  *widget,
              const char *action_name,
@@ -572,6 +596,8 @@ _confab_chat_view_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "chat.switch-model", NULL, switch_model_action);
   gtk_widget_class_install_action (widget_class, "chat.close-thread", NULL, close_thread_action);
   gtk_widget_class_install_action (widget_class, "message.copy", "x", copy_action);
+  gtk_widget_class_install_action (widget_class, "message.open-full-text", "x",
+                                   open_full_text_action);
   gtk_widget_class_install_action (widget_class, "message.edit", "x", edit_action);
   gtk_widget_class_install_action (widget_class, "message.regenerate", "x", regenerate_action);
   gtk_widget_class_install_action (widget_class, "message.regenerate-with", "x",

@@ -17,6 +17,7 @@
 #include "confab-compare-column.h"
 #include "confab-markdown-view.h"
 #include "confab-model-row.h"
+#include "confab-text-window.h"
 
 struct _ConfabCompareColumn
 {
@@ -64,6 +65,23 @@ confab_compare_column_render (GtkWidget *widget)
 }
 
 static void confab_compare_column_update_state (ConfabCompareColumn *self);
+
+/* The answer was too long to show whole (confab-markdown-view.c). */
+static void
+on_open_full_text_cb (ConfabCompareColumn *self,
+                      ConfabMarkdownView  *view)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *window;
+
+  if (self->turn == NULL)
+    return;
+
+  window = confab_text_window_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   confab_conductor_turn_get_name (self->turn),
+                                   confab_conductor_turn_get_text (self->turn));
+  gtk_window_present (GTK_WINDOW (window));
+}
 
 static void
 on_text_changed_cb (ConfabCompareColumn *self,
@@ -403,6 +421,7 @@ confab_compare_column_class_init (ConfabCompareColumnClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabCompareColumn, keep_button);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_keep_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_open_full_text_cb);
 
   gtk_widget_class_set_css_name (widget_class, "comparecolumn");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

@@ -22,10 +22,17 @@ typedef struct
 } ConfabMarkdownViewStats;
 
 GtkWidget  *confab_markdown_view_new       (void);
+/* What is shown of the text: all of it, unless it is truncated. */
 const char *confab_markdown_view_get_text  (ConfabMarkdownView      *self);
-/* Re-parses and changes only the widgets of blocks that changed. */
+/* Re-parses and changes only the widgets of blocks that changed. A very
+ * long text shows its beginning (up to 256 KiB of code, less of Markdown
+ * that is costlier to lay out) and a notice with "Open Full Text", which
+ * emits ::open-full-text; nothing of the rest is kept. */
 void        confab_markdown_view_set_text  (ConfabMarkdownView      *self,
                                             const char              *text);
+gboolean    confab_markdown_view_get_truncated   (ConfabMarkdownView *self);
+/* In bytes, of the whole text last set. */
+gsize       confab_markdown_view_get_text_length (ConfabMarkdownView *self);
 void        confab_markdown_view_get_stats (ConfabMarkdownView      *self,
                                             ConfabMarkdownViewStats *stats);
 

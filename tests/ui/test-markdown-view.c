@@ -17,6 +17,7 @@
 #include "confab-message-row.h"
 #include "confab-store-private.h"
 #include "confab-test-markdown.h"
+#include "confab-text-window.h"
 #include "confab-test-utils.h"
 
 /* ---- helpers */
@@ -194,7 +195,8 @@ test_incremental (void)
 {
   GtkWidget *view = g_object_ref_sink (confab_markdown_view_new ());
   GtkWidget *fresh = g_object_ref_sink (confab_markdown_view_new ());
-  g_autofree char *text = confab_test_long_markdown (5000);
+  /* Long, but not so long that the view shows only its beginning. */
+  g_autofree char *text = confab_test_long_markdown (600);
   g_autofree char *more = g_strconcat (text, "\nOne more paragraph.", NULL);
   g_autofree char *code1 = g_strconcat (more, "\n\n```py\nx = 1\n", NULL);
   g_autofree char *code2 = g_strconcat (code1, "y = 2\n", NULL);
@@ -205,8 +207,9 @@ test_incremental (void)
   gsize len;
 
   confab_markdown_view_set_text (CONFAB_MARKDOWN_VIEW (view), text);
+  g_assert_false (confab_markdown_view_get_truncated (CONFAB_MARKDOWN_VIEW (view)));
   confab_markdown_view_get_stats (CONFAB_MARKDOWN_VIEW (view), &stats);
-  g_assert_cmpuint (stats.created, >, 500);
+  g_assert_cmpuint (stats.created, >, 200);
   first = first_block_widget (view);
 
   /* A new paragraph at the end: one widget more (or the last paragraph
@@ -215,7 +218,7 @@ test_incremental (void)
   confab_markdown_view_get_stats (CONFAB_MARKDOWN_VIEW (view), &stats);
   g_assert_cmpuint (stats.created + stats.updated, ==, 1);
   g_assert_cmpuint (stats.removed, ==, 0);
-  g_assert_cmpuint (stats.kept, >, 500);
+  g_assert_cmpuint (stats.kept, >, 50);
   g_assert_true (first_block_widget (view) == first);
 
   /* A code block that grows: the same widget, its text appended. */
@@ -246,6 +249,158 @@ test_incremental (void)
 
   g_assert_finalize_object (view);
   g_assert_finalize_object (fresh);
+}
+
+/* ---- a text too long to show whole (issue #10) */
+
+static void
+on_open_full_text_cb (ConfabMarkdownView *view,
+                      guint              *count)
+{
+  (*count)++;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The label of the notice, when it shows. */
+static GtkWidget *
+find_notice (GtkWidget *view)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (view);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_has_css_class (child, "truncated-notice"))
+      return gtk_widget_get_visible (child) ? find_widget (child, GTK_TYPE_LABEL) : NULL;
+  return NULL;
+}
+
+static void
+test_long (void)
+{
+  GtkWidget *view = g_object_ref_sink (confab_markdown_view_new ());
+  g_autofree char *text = confab_test_long_markdown (180000);
+  g_autofree char *longer = g_strconcat (text, "\nOne more paragraph.", NULL);
+  gsize length = strlen (text);
+  const char *shown;
+  GtkWidget *notice, *button;
+  ConfabMarkdownViewStats stats;
+  guint opened = 0;
+  gint64 start;
+  double build_ms, update_ms;
+
+  g_assert_cmpuint (length, >, 4 * 1000 * 1000);
+  g_signal_connect (view, "open-full-text", G_CALLBACK (on_open_full_text_cb), &opened);
+
+  /* 4 MB of Markdown: its beginning, whole lines, and a notice. */
+  start = g_get_monotonic_time ();
+  confab_markdown_view_set_text (CONFAB_MARKDOWN_VIEW (view), text);
+  build_ms = (g_get_monotonic_time () - start) / 1000.0;
+  shown = confab_markdown_view_get_text (CONFAB_MARKDOWN_VIEW (view));
+  g_test_message ("a %" G_GSIZE_FORMAT "-byte text: %" G_GSIZE_FORMAT " bytes shown, built in "
+                  "%.1f ms", length, strlen (shown), build_ms);
+  g_assert_true (confab_markdown_view_get_truncated (CONFAB_MARKDOWN_VIEW (view)));
+  g_assert_cmpuint (confab_markdown_view_get_text_length (CONFAB_MARKDOWN_VIEW (view)), ==, length);
+  g_assert_cmpuint (strlen (shown), >, 8 * 1024);
+  g_assert_cmpuint (strlen (shown), <, 64 * 1024);
+  g_assert_true (strncmp (shown, text, strlen (shown)) == 0);
+  g_assert_cmpint (shown[strlen (shown) - 1], ==, '\n');
+  g_assert_false (find_label_text (view, "The end of the long reply."));
+  /* The whole text took 10 s here before (bench/); a generous bound. */
+  g_assert_cmpfloat (build_ms, <, 1000);
+  notice = find_notice (view);
+  g_assert_nonnull (notice);
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (notice)),
+                            "only its beginning is shown here"));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (notice)), "MiB long"));
+
+  /* Streaming on past what is shown: no widget touched, nothing parsed. */
+  start = g_get_monotonic_time ();
+  confab_markdown_view_set_text (CONFAB_MARKDOWN_VIEW (view), longer);
+  update_ms = (g_get_monotonic_time () - start) / 1000.0;
+  confab_markdown_view_get_stats (CONFAB_MARKDOWN_VIEW (view), &stats);
+  g_test_message ("a streaming update of the 4 MB text: %.2f ms", update_ms);
+  g_assert_cmpuint (stats.created + stats.updated + stats.removed + stats.kept, ==, 0);
+  g_assert_true (confab_markdown_view_get_text (CONFAB_MARKDOWN_VIEW (view)) == shown);
+  g_assert_cmpuint (confab_markdown_view_get_text_length (CONFAB_MARKDOWN_VIEW (view)), ==,
+                    strlen (longer));
+  g_assert_cmpfloat (update_ms, <, 100);
+
+  /* The button asks the owner to show it all. */
+  button = find_button (view, "_Open Full Text");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpuint (opened, ==, 1);
+
+  /* Another, short text (a recycled row): all of it, no notice. */
+  confab_markdown_view_set_text (CONFAB_MARKDOWN_VIEW (view), "Short *and* sweet.");
+  g_assert_false (confab_markdown_view_get_truncated (CONFAB_MARKDOWN_VIEW (view)));
+  g_assert_null (find_notice (view));
+  g_assert_cmpstr (confab_markdown_view_get_text (CONFAB_MARKDOWN_VIEW (view)), ==,
+                   "Short *and* sweet.");
+  g_assert_true (find_label_text (view, "Short and sweet."));
+
+  g_assert_finalize_object (view);
+}
+
+static void
+test_long_kinds (void)
+{
+  GtkWidget *view = g_object_ref_sink (confab_markdown_view_new ());
+  g_autoptr(GString) code = g_string_new ("Here it is:\n\n```c\n");
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GString) prose = g_string_new (NULL);
+  const char *shown;
+
+  /* Code costs less: 100 KB of it in a reply show whole. */
+  while (code->len < 100 * 1000)
+    g_string_append (code, "int value = compute (1, 2, \"text\"); /* a comment */\n");
+  g_string_append (code, "```\n\nThat is all.\n");
+  confab_markdown_view_set_text (CONFAB_MARKDOWN_VIEW (view), code->str);
+  g_assert_false (confab_markdown_view_get_truncated (CONFAB_MARKDOWN_VIEW (view)));
+  g_assert_true (find_label_text (view, "That is all."));
+
+  /* One line of 1 MB, no newline anywhere: cut at a character. */
+  while (line->len < 1000 * 1000)
+    g_string_append (line, "d\xc3\xa9j\xc3\xa0 vu ");
+  confab_markdown_view_set_text (CONFAB_MARKDOWN_VIEW (view), line->str);
+  shown = confab_markdown_view_get_text (CONFAB_MARKDOWN_VIEW (view));
+  g_assert_true (confab_markdown_view_get_truncated (CONFAB_MARKDOWN_VIEW (view)));
+  g_assert_cmpuint (strlen (shown), >, 16 * 1024);
+  g_assert_cmpuint (strlen (shown), <=, 64 * 1024);
+  g_assert_true (g_utf8_validate (shown, -1, NULL));
+
+  /* Prose streaming past the limit: the shown part never changes after. */
+  while (prose->len < 300 * 1000)
+    {
+      g_string_append_printf (prose, "Paragraph %u goes on for a while, as prose does. ",
+                              (guint)prose->len);
+      if (prose->len % 7 == 0)
+        g_string_append (prose, "\n\n");
+      confab_markdown_view_set_text (CONFAB_MARKDOWN_VIEW (view), prose->str);
+    }
+  g_assert_true (confab_markdown_view_get_truncated (CONFAB_MARKDOWN_VIEW (view)));
+  shown = confab_markdown_view_get_text (CONFAB_MARKDOWN_VIEW (view));
+  g_assert_true (strncmp (shown, prose->str, strlen (shown)) == 0);
+  g_assert_cmpuint (strlen (shown), >, 16 * 1024);
+
+  g_assert_finalize_object (view);
 }
 
 /* Not a pass/fail test: the numbers go to the log (see also bench/). */
@@ -477,6 +632,95 @@ test_row_streaming (void)
   confab_test_rm_rf (dir);
 }
 
+/* A message row with a 4 MB reply: its notice's button runs
+ * message.open-full-text with the message's id; the window it opens has
+ * all of the text, and copies all of it. */
+static void
+on_open_full_text_activate_cb (GSimpleAction *action,
+                               GVariant      *parameter,
+                               gint64        *id)
+{
+  *id = g_variant_get_int64 (parameter);
+}
+
+static void
+test_row_long (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autoptr(ConfabStore) store = confab_test_store_new (path);
+  g_autoptr(ConfabProject) project = confab_test_create_project (store, "Project");
+  g_autoptr(ConfabChat) chat = confab_test_create_chat (store, project, "Chat");
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) action = g_simple_action_new ("open-full-text", G_VARIANT_TYPE_INT64);
+  g_autofree char *text = confab_test_long_markdown (180000);
+  g_autofree char *copied = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *row = confab_message_row_new ();
+  GtkWidget *view, *button, *avatar, *text_window, *text_view;
+  graphene_rect_t avatar_bounds, view_bounds;
+  GtkTextBuffer *buffer;
+  gint64 opened = 0;
+  gint64 start;
+
+  message = confab_test_add_message (store, confab_chat_get_id (chat), 0, CONFAB_ROLE_ASSISTANT,
+                                     CONFAB_MESSAGE_STATUS_COMPLETE, text);
+  g_signal_connect (action, "activate", G_CALLBACK (on_open_full_text_activate_cb), &opened);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
+  gtk_widget_insert_action_group (window, "message", G_ACTION_GROUP (group));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 400);
+  gtk_window_set_child (GTK_WINDOW (window), row);
+  confab_message_row_set_message (CONFAB_MESSAGE_ROW (row), message);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (is_mapped, row, "the row on screen");
+  spin (100);
+
+  view = find_widget (row, CONFAB_TYPE_MARKDOWN_VIEW);
+  g_assert_true (confab_markdown_view_get_truncated (CONFAB_MARKDOWN_VIEW (view)));
+  g_assert_nonnull (find_notice (view));
+  /* The avatar, then the text beside it. */
+  avatar = find_widget (row, ADW_TYPE_AVATAR);
+  g_assert_true (gtk_widget_compute_bounds (avatar, row, &avatar_bounds));
+  g_assert_true (gtk_widget_compute_bounds (view, row, &view_bounds));
+  g_assert_cmpfloat (view_bounds.origin.x, >=, avatar_bounds.origin.x + avatar_bounds.size.width);
+  g_assert_cmpfloat (view_bounds.size.width, >, 300);
+
+  button = find_button (view, "_Open Full Text");
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpint (opened, ==, confab_message_get_id (message));
+
+  /* The window the chat view opens for it. */
+  start = g_get_monotonic_time ();
+  text_window = confab_text_window_new (GTK_WINDOW (window), "gpt-test",
+                                        confab_message_get_content (message));
+  gtk_window_present (GTK_WINDOW (text_window));
+  wait_until (is_mapped, text_window, "the Full Text window on screen");
+  g_test_message ("the Full Text window of a %" G_GSIZE_FORMAT "-byte text: on screen after "
+                  "%.0f ms", strlen (text), (g_get_monotonic_time () - start) / 1000.0);
+  text_view = find_widget (text_window, GTK_TYPE_TEXT_VIEW);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), ==, (int)strlen (text));
+  g_assert_false (gtk_text_view_get_editable (GTK_TEXT_VIEW (text_view)));
+  g_assert_false (gtk_text_view_get_monospace (GTK_TEXT_VIEW (text_view)));
+  g_assert_true (find_label_text (text_window, "gpt-test"));
+  g_assert_true (gtk_widget_activate_action (text_window, "text.copy", NULL));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (text_window), NULL,
+                                 on_clipboard_text_cb, &copied);
+  wait_until (is_set, &copied, "the clipboard");
+  g_assert_cmpuint (strlen (copied), ==, strlen (text));
+  g_assert_true (strcmp (copied, text) == 0);
+
+  gtk_window_destroy (GTK_WINDOW (text_window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&message);
+  g_clear_object (&chat);
+  g_clear_object (&project);
+  g_clear_object (&store);
+  confab_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -489,9 +733,12 @@ main (int   argc,
   g_test_add_func ("/confab/ui/markdown-view/constructs", test_constructs);
   g_test_add_func ("/confab/ui/markdown-view/hostile", test_hostile);
   g_test_add_func ("/confab/ui/markdown-view/incremental", test_incremental);
+  g_test_add_func ("/confab/ui/markdown-view/long", test_long);
+  g_test_add_func ("/confab/ui/markdown-view/long-kinds", test_long_kinds);
   g_test_add_func ("/confab/ui/markdown-view/timing", test_timing);
   g_test_add_func ("/confab/ui/code-block/copy", test_code_block_copy);
   g_test_add_func ("/confab/ui/message-row/streaming", test_row_streaming);
+  g_test_add_func ("/confab/ui/message-row/long", test_row_long);
 
   return g_test_run ();
 }
