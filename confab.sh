@@ -146,12 +146,14 @@ cmd_test () {
 
   ensure_packages
 
-  # The app's tests run once, in the ASan build below: they drive the app
-  # through the accessibility tree, take most of the time, and the ASan build
-  # checks more. The core and server tests run in both.
+  # The app's tests run in the ASan build below: they drive the app through
+  # the accessibility tree, take most of the time, and the ASan build checks
+  # more. Here only those that measure its speed and memory (ui-timing);
+  # the core and server tests run in both.
   setup_build "$BUILD_DIR" -Dui=true
   meson compile -C "$BUILD_DIR" || die "the build in $BUILD_DIR failed"
-  run_tests "$BUILD_DIR" --no-suite ui
+  run_tests "$BUILD_DIR" --suite data --suite core --suite server --suite server-pg \
+    --suite ui-timing
 
   # Everything again under AddressSanitizer, LeakSanitizer and UBSan (the
   # app without LeakSanitizer: see tests/ui/run-ui-test.sh).
@@ -170,7 +172,7 @@ cmd_test () {
   ASAN_OPTIONS=$asan \
   LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
   UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_summary=1:print_stacktrace=1 \
-    run_tests "$ASAN_DIR"
+    run_tests "$ASAN_DIR" --no-suite ui-timing
 
   # The libFuzzer harnesses (tests/fuzz), each for a short run on its seeds
   # and past findings: clang, ASan + UBSan, core only.
