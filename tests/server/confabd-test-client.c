@@ -612,3 +612,20 @@ confabd_test_get_array (JsonObject *frame,
     }
   return json_node_get_array (node);
 }
+
+gint64
+confabd_test_client_last_seq (ConfabdTestClient *client,
+                              const char        *room)
+{
+  g_autoptr(JsonObject) rooms = confabd_test_client_ok (client, "rooms", "{'type':'rooms'}");
+  JsonArray *array = confabd_test_get_array (rooms, "rooms");
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      if (g_str_equal (confabd_test_get_string (object, "id"), room))
+        return confabd_test_get_int (object, "last_seq");
+    }
+  return -1;   /* deleted, or not a member */
+}

@@ -95,6 +95,9 @@ JsonObject        *confabd_test_client_join       (ConfabdTestClient *client,
                                                    GPtrArray        **events);
 /* ping → pong */
 void               confabd_test_client_ping       (ConfabdTestClient *client);
+/* @room's last_seq from a "rooms" request, -1 when @client is not in it. */
+gint64             confabd_test_client_last_seq   (ConfabdTestClient *client,
+                                                   const char        *room);
 
 /* Sign-in with CONFABD_TEST_PASSWORD; each returns the token. */
 const char        *confabd_test_client_register   (ConfabdTestClient *client,

@@ -166,23 +166,6 @@ post (ConfabdTestClient *client,
   return answer_string (ack, "message");
 }
 
-static gint64
-last_seq (ConfabdTestClient *observer,
-          const char        *room)
-{
-  g_autoptr(JsonObject) rooms = confabd_test_client_ok (observer, "rooms", "{'type':'rooms'}");
-  JsonArray *array = confabd_test_get_array (rooms, "rooms");
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *object = json_array_get_object_element (array, i);
-
-      if (g_str_equal (confabd_test_get_string (object, "id"), room))
-        return confabd_test_get_int (object, "last_seq");
-    }
-  return -1;   /* deleted */
-}
-
 static char *
 expand (const char *template,
         Scene      *scene)
@@ -210,7 +193,7 @@ run_case (const Case        *c,
   char expect = c->expect[scene->role];
   g_autofree char *frame = expand (c->frame, scene);
   g_autoptr(JsonObject) answer = NULL;
-  gint64 before = expect != '+' ? last_seq (observer, scene->room) : 0;
+  gint64 before = expect != '+' ? confabd_test_client_last_seq (observer, scene->room) : 0;
   const char *type;
 
   g_test_message ("%s: %s → %c", role_names[scene->role], c->name, expect);
@@ -249,7 +232,7 @@ run_case (const Case        *c,
   g_assert_cmpstr (confabd_test_get_string (answer, "code"), ==,
                    expect == 'f' ? "forbidden" : "not_found");
   /* Nothing stored. */
-  g_assert_cmpint (last_seq (observer, scene->room), ==, before);
+  g_assert_cmpint (confabd_test_client_last_seq (observer, scene->room), ==, before);
 }
 
 static void
@@ -358,7 +341,7 @@ test_matrix (Fixture       *fixture,
           run_case (&leave_self, &scenes[r], observer);
           assert_log_whole (observer, scenes[r].room);
           run_case (&room_delete, &scenes[r], observer);
-          g_assert_cmpint (last_seq (observer, scenes[r].room), ==, -1);
+          g_assert_cmpint (confabd_test_client_last_seq (observer, scenes[r].room), ==, -1);
         }
       else
         {

@@ -1065,22 +1065,6 @@ test_frame_coverage (void)
     }
 }
 
-static gint64
-room_last_seq (ConfabdTestClient *owner,
-               const char        *room)
-{
-  g_autoptr(JsonObject) rooms = confabd_test_client_ok (owner, "rooms", "{'type':'rooms'}");
-  JsonArray *array = confabd_test_get_array (rooms, "rooms");
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *object = json_array_get_object_element (array, i);
-
-      if (g_str_equal (confabd_test_get_string (object, "id"), room))
-        return confabd_test_get_int (object, "last_seq");
-    }
-  return -1;
-}
 
 /* Every frame of the table, before sign-in and from someone outside the
  * room: refused, and nothing stored. */
@@ -1116,7 +1100,7 @@ test_every_frame_refused (Fixture       *fixture,
   answer = confabd_test_client_ok (ada, "invite", "{'type':'invite.create','room':'%s',"
                                    "'role':'member'}", room);
   invite = g_strdup (confabd_test_get_string (answer, "token_id"));
-  before = room_last_seq (ada, room);
+  before = confabd_test_client_last_seq (ada, room);
 
   for (guint i = 0; i < types->len; i++)
     {
@@ -1158,7 +1142,7 @@ test_every_frame_refused (Fixture       *fixture,
         answer = confabd_test_client_fails (eve, "not_found", "%s", frame);
     }
 
-  g_assert_cmpint (room_last_seq (ada, room), ==, before);
+  g_assert_cmpint (confabd_test_client_last_seq (ada, room), ==, before);
   confabd_test_daemon_assert_healthy (fixture->daemon);
 }
 
