@@ -576,6 +576,10 @@ test_import_broken (Fixture       *fixture,
     /* 100,000 levels: JSON-GLib's recursive parser would exhaust the stack. */
     { "deeply-nested.json", CONFAB_IMPORT_ERROR, CONFAB_IMPORT_ERROR_PARSE,
       "nests more than 256 levels deep" },
+    /* An export followed by more: JSON-GLib would import the first value
+     * and leak the rest. */
+    { "two-values.json", CONFAB_IMPORT_ERROR, CONFAB_IMPORT_ERROR_PARSE,
+      "holds more than one JSON value" },
   };
   ConfabStore *store = fixture->store;
   g_autoptr(ConfabProject) project = confab_test_create_project (store, "Existing");

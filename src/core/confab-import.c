@@ -18,7 +18,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "confab-import-private.h"
-#include "confab-json-depth.h"
+#include "confab-json-guard.h"
 #include "confab-store-private.h"
 
 G_DEFINE_QUARK (confab-import-error-quark, confab_import_error)
@@ -340,14 +340,26 @@ _confab_import_parse (const char  *data,
   if (data == NULL)
     data = "";
 
-  /* JSON-GLib parses recursively: a file of "[[[[…" would crash the app. */
-  if (confab_json_nests_deeper (data, length, CONFAB_JSON_MAX_DEPTH))
+  /* JSON-GLib would crash on a file of "[[[[…" and leak on "[][]"
+   * (confab-json-guard.h). */
+  switch (confab_json_check (data, length, CONFAB_JSON_MAX_DEPTH))
     {
-      g_autofree char *why = g_strdup_printf (_("it nests more than %d levels deep"),
-                                              CONFAB_JSON_MAX_DEPTH);
+    case CONFAB_JSON_FAULT_TOO_DEEP:
+      {
+        g_autofree char *why = g_strdup_printf (_("it nests more than %d levels deep"),
+                                                CONFAB_JSON_MAX_DEPTH);
 
-      set_parse_error (error, name, why);
+        set_parse_error (error, name, why);
+        return NULL;
+      }
+    case CONFAB_JSON_FAULT_TRAILING:
+      set_parse_error (error, name, _("it holds more than one JSON value"));
       return NULL;
+    case CONFAB_JSON_FAULT_BAD_SURROGATE:
+      set_parse_error (error, name, _("it has a malformed surrogate pair"));
+      return NULL;
+    case CONFAB_JSON_FAULT_NONE:
+      break;
     }
 
   if (!json_parser_load_from_data (parser, data, length, &local_error))

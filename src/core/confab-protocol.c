@@ -12,7 +12,7 @@
 #include <sys/random.h>
 #include <glib/gi18n-lib.h>
 
-#include "confab-json-depth.h"
+#include "confab-json-guard.h"
 #include "confab-protocol.h"
 
 G_DEFINE_QUARK (confab-protocol-error-quark, confab_protocol_error)
@@ -247,13 +247,25 @@ confab_protocol_parse (const char  *text,
       return NULL;
     }
 
-  /* JSON-GLib parses recursively: "[[[[…" could exhaust the stack. */
-  if (confab_json_nests_deeper (text, length, CONFAB_PROTOCOL_MAX_DEPTH))
+  /* JSON-GLib would exhaust its stack on "[[[[…" and leak on "{}{}"
+   * (confab-json-guard.h). */
+  switch (confab_json_check (text, length, CONFAB_PROTOCOL_MAX_DEPTH))
     {
+    case CONFAB_JSON_FAULT_TOO_DEEP:
       g_set_error (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
                    _("The frame nests objects and arrays more than %d deep."),
                    CONFAB_PROTOCOL_MAX_DEPTH);
       return NULL;
+    case CONFAB_JSON_FAULT_TRAILING:
+      g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
+                           _("The frame holds more than one JSON value."));
+      return NULL;
+    case CONFAB_JSON_FAULT_BAD_SURROGATE:
+      g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
+                           _("The frame has a malformed surrogate pair."));
+      return NULL;
+    case CONFAB_JSON_FAULT_NONE:
+      break;
     }
 
   if (!json_parser_load_from_data (parser, text, length, &local_error))

@@ -13,7 +13,7 @@
 
 #include "config.h"
 
-#include "confab-json-depth.h"
+#include "confab-json-guard.h"
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
@@ -567,11 +567,22 @@ _confab_json_parse (const char *data,
       len = 0;
     }
 
-  if (confab_json_nests_deeper (data, len, CONFAB_JSON_MAX_DEPTH))
+  switch (confab_json_check (data, len, CONFAB_JSON_MAX_DEPTH))
     {
+    case CONFAB_JSON_FAULT_TOO_DEEP:
       g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
                    "nested more than %d deep", CONFAB_JSON_MAX_DEPTH);
       return NULL;
+    case CONFAB_JSON_FAULT_TRAILING:
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           "more than one JSON value");
+      return NULL;
+    case CONFAB_JSON_FAULT_BAD_SURROGATE:
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           "malformed surrogate pair");
+      return NULL;
+    case CONFAB_JSON_FAULT_NONE:
+      break;
     }
   if (!json_parser_load_from_data (parser, data, len, error))
     return NULL;

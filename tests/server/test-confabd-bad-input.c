@@ -47,6 +47,13 @@ test_frames (Fixture       *fixture,
     /* JSON-GLib's error quotes the token decoded, not UTF-8: the error
      * frame must still go out (found by fuzz-dispatch). */
     "{\"type\\ud800:\"}",
+    /* Two values: JSON-GLib would answer the first and leak the second
+     * (found by fuzz-dispatch). */
+    "{\"type\":\"ping\",\"id\":3}{\"type\":\"ping\",\"id\":4}",
+    "{\"type\":\"ping\",\"id\":5} []",
+    /* A malformed surrogate pair: JSON-GLib would leak the string read so
+     * far, up to the whole frame (found by fuzz-frame). */
+    "{\"type\":\"ping\",\"id\":\"abc\\ud800\\u0041\"}",
   };
 
   confabd_test_client_register (ada, "ada");

@@ -1,0 +1,41 @@
+/* confab-json-guard.h: what untrusted JSON must pass before JSON-GLib sees it
+ *
+ * JSON-GLib 1.6 has two weaknesses with hostile input:
+ * - it parses recursively, so a document of a few hundred thousand "["
+ *   exhausts the stack and kills the process;
+ * - it accepts several top-level values ("{}{}"), keeps the first and
+ *   leaks the others, so a peer repeating such frames grows the server's
+ *   memory without bound (found by fuzz-dispatch and fuzz-import);
+ * - on a high surrogate escape followed by an escape that is not a low
+ *   surrogate ("\ud800\u0041") it fails and leaks the string read so far,
+ *   up to the whole frame (found by fuzz-frame).
+ * Every parser of JSON from outside (provider replies, room frames,
+ * imported files) checks the bytes first.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Deeper than any provider reply or export file Confab reads. */
+#define CONFAB_JSON_MAX_DEPTH 256
+
+typedef enum {
+  CONFAB_JSON_FAULT_NONE,
+  CONFAB_JSON_FAULT_TOO_DEEP,   /* objects and arrays nest too deep */
+  CONFAB_JSON_FAULT_TRAILING,   /* something follows the first value */
+  CONFAB_JSON_FAULT_BAD_SURROGATE, /* "\ud800\u0041" */
+} ConfabJsonFault;
+
+/* Checks @text (@length bytes, -1: up to its NUL) for the faults above.
+ * Brackets inside strings do not count. Anything else wrong with the text
+ * (an unterminated string, a bad token) is left for JSON-GLib to report. */
+ConfabJsonFault confab_json_check (const char *text,
+                                   gssize      length,
+                                   guint       max_depth);
+
+G_END_DECLS
