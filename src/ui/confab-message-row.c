@@ -20,6 +20,7 @@
 #include "confab-markdown.h"
 #include "confab-markdown-view.h"
 #include "confab-message-row.h"
+#include "confab-message-menu.h"
 #include "confab-usage-button.h"
 
 /* How much of the text the accessible label carries. */
@@ -404,18 +405,6 @@ confab_message_row_update_highlight (ConfabMessageRow *self)
  * chat view's message.* actions, with the message id as the target. */
 
 static void
-append_action (GMenu      *menu,
-               const char *label,
-               const char *action,
-               gint64      id)
-{
-  g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
-
-  g_menu_item_set_action_and_target_value (item, action, g_variant_new_int64 (id));
-  g_menu_append_item (menu, item);
-}
-
-static void
 confab_message_row_update_actions (ConfabMessageRow *self)
 {
   g_autofree char *version = NULL;
@@ -454,29 +443,13 @@ create_menu_cb (GtkMenuButton *button,
 {
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (user_data);
   g_autoptr(GMenu) menu = NULL;
-  g_autoptr(GMenu) section = NULL;
-  gboolean main_line;
-  gint64 id;
 
-  if (self->message == NULL)
+  /* Kept until the message changes (update_actions), so a right click
+   * can aim the popover before it opens. */
+  if (self->message == NULL || gtk_menu_button_get_menu_model (button) != NULL)
     return;
 
-  id = confab_message_get_id (self->message);
-  main_line = confab_message_get_parent_id (self->message) == 0;
-  menu = g_menu_new ();
-  append_action (menu, _("_Copy"), "message.copy", id);
-  if (main_line && confab_message_get_role (self->message) == CONFAB_ROLE_USER)
-    append_action (menu, _("_Edit"), "message.edit", id);
-  if (main_line && confab_message_get_role (self->message) == CONFAB_ROLE_ASSISTANT)
-    {
-      append_action (menu, _("_Regenerate"), "message.regenerate", id);
-      append_action (menu, _("Regenerate _With…"), "message.regenerate-with", id);
-    }
-  if (main_line)
-    append_action (menu, _("Reply in _Thread"), "thread.open", id);
-  section = g_menu_new ();
-  append_action (section, _("_Delete"), "message.delete", id);
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  menu = confab_message_menu_new (self->message);
   gtk_menu_button_set_menu_model (button, G_MENU_MODEL (menu));
 }
 
@@ -495,12 +468,13 @@ on_secondary_click_cb (GtkGestureClick  *gesture,
                        double            y,
                        ConfabMessageRow *self)
 {
-  /* The context menu is the actions button's. */
-  if (self->message != NULL)
-    {
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-      gtk_menu_button_popup (self->actions_button);
-    }
+  if (self->message == NULL)
+    return;
+
+  /* The context menu is the actions button's, opened where the click was. */
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  create_menu_cb (self->actions_button, self);
+  confab_message_menu_popup_at (self->actions_button, GTK_WIDGET (self), x, y);
 }
 
 void
