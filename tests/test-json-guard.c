@@ -62,12 +62,20 @@ test_json_guard_cases (void)
     { "[\"\\ud8:\\ud8:\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
     { "[\"\\ud8\"\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
     { "[\"\\u\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
+    /* JSON-GLib reads comments and single-quoted strings: a double quote
+     * in them starts no string. */
+    { "[\"a\" /* \" */, \"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
+    { "['a\"b', \"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
+    { "[/**/\"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
     /* A valid pair, and lone halves JSON-GLib reads without leaking. */
     { "[\"\\ud83d\\ude00\", \"\\uDBFF\\uDFFF\"]", -1, 4, CONFAB_JSON_FAULT_NONE },
     { "[\"\\ud800x\", \"\\udc00\", \"\\ud800\\n\", \"\\ud800\"]", -1, 4,
       CONFAB_JSON_FAULT_NONE },
     { "\"\\ud800\\", -1, 4, CONFAB_JSON_FAULT_NONE },
     { "[\"\\udbff\\udfff\", \"\\ud8\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_NONE },
+    { "[\"a\" /* \" ] \\ud800\\u0041 */, 'b\"]', \"c\"]", -1, 4, CONFAB_JSON_FAULT_NONE },
+    { "[1 /* unterminated \"\\ud800\\u0041", -1, 4, CONFAB_JSON_FAULT_NONE },
+    { "['unterminated \"\\ud800\\u0041", -1, 4, CONFAB_JSON_FAULT_NONE },
     { "\"\\u", -1, 4, CONFAB_JSON_FAULT_NONE },
   };
 
@@ -116,29 +124,43 @@ test_json_guard_passes_whole_values (void)
     }
 }
 
-/* Random strings of the pieces that matter to escapes: whatever passes,
- * JSON-GLib reads without leaking. The property only fails under
- * LeakSanitizer (the ASan build runs it), which names the parse; rerun
- * with the seed the log prints. */
+/* Random arrays of strings, 'single-quoted' strings and comments made of
+ * the pieces that matter to escapes: whatever passes, JSON-GLib reads
+ * without leaking. The property only fails under LeakSanitizer (the ASan
+ * build runs it), which names the parse; rerun with the seed the log
+ * prints. */
 static void
 test_json_guard_random_escapes (void)
 {
   static const char * const pieces[] = {
     "\\u", "\\ud800", "\\udbff", "\\udc00", "\\udfff", "\\ud8", "\\uD83D", "\\uDE00",
-    "\\u0041", "\\u12", "\\", "\"", "u", "d8", "c0", ":", "]", "x", "\\n",
+    "\\u0041", "\\u12", "\\", "\"", "'", "*/", "u", "d8", ":", "]", "x", "\\n",
   };
+  static const char * const quotes[][2] = { { "\"", "\"" }, { "'", "'" }, { "/*", "*/" } };
   guint n_passed = 0, n_refused = 0;
 
   for (guint round = 0; round < 50000; round++)
     {
-      g_autoptr(GString) text = g_string_new ("[\"");
+      g_autoptr(GString) text = g_string_new ("[");
       g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      guint n_pieces = g_test_rand_int_range (1, 6);
+      guint n_elements = g_test_rand_int_range (1, 5);
 
-      for (guint i = 0; i < n_pieces; i++)
-        g_string_append (text, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
-      if (g_test_rand_bit ())
-        g_string_append (text, "\"]");
+      for (guint e = 0; e < n_elements; e++)
+        {
+          guint q = g_test_rand_int_range (0, G_N_ELEMENTS (quotes));
+          guint n_pieces = g_test_rand_int_range (0, 4);
+
+          if (e > 0 && q != 2)
+            g_string_append (text, ", ");
+          g_string_append (text, quotes[q][0]);
+          for (guint i = 0; i < n_pieces; i++)
+            g_string_append (text, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+          g_string_append (text, quotes[q][1]);
+        }
+      g_string_append (text, "]");
+      /* Cut short, now and then. */
+      if (g_test_rand_int_range (0, 4) == 0)
+        g_string_truncate (text, g_test_rand_int_range (1, text->len + 1));
 
       if (confab_json_check (text->str, text->len, CONFAB_JSON_MAX_DEPTH) != CONFAB_JSON_FAULT_NONE)
         {

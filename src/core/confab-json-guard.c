@@ -1,7 +1,9 @@
 /* confab-json-guard.c: what untrusted JSON must pass before JSON-GLib sees it
  *
  * Written by hand: JSON-GLib has neither a depth limit nor a way to refuse
- * trailing values, and leaks on malformed surrogate pairs; and this is one linear pass over the bytes (strings
+ * trailing values, and leaks on malformed surrogate pairs. It reads what
+ * JSON-GLib 1.6 reads beyond JSON (comments, single-quoted strings) so as
+ * to see strings where JSON-GLib sees them; and this is one linear pass over the bytes (strings
  * skipped, escapes honoured).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -79,6 +81,32 @@ skip_string (const char      *text,
   return n;
 }
 
+/* Returns the index just past what JSON-GLib 1.6 also reads, though JSON
+ * does not have them: a 'single-quoted' string (no escapes) or a comment
+ * between "/" "*" and "*" "/". Both may hold a double quote, which must
+ * not start a string here. Returns @i for anything else. */
+static gsize
+skip_extension (const char *text,
+                gsize       i,
+                gsize       n)
+{
+  const char *end;
+
+  if (text[i] == '\'')
+    {
+      end = memchr (text + i + 1, '\'', n - i - 1);
+      return end != NULL ? (gsize) (end - text) + 1 : n;
+    }
+  if (text[i] == '/' && i + 1 < n && text[i + 1] == '*')
+    {
+      for (gsize j = i + 2; j + 1 < n; j++)
+        if (text[j] == '*' && text[j + 1] == '/')
+          return j + 2;
+      return n;
+    }
+  return i;
+}
+
 ConfabJsonFault
 confab_json_check (const char *text,
                    gssize      length,
@@ -102,10 +130,17 @@ confab_json_check (const char *text,
       do
         {
           char c = text[i];
+          gsize next;
 
           if (c == '"')
             {
               i = skip_string (text, i, n, &fault);
+              continue;
+            }
+          next = skip_extension (text, i, n);
+          if (next != i)
+            {
+              i = next;
               continue;
             }
           if (c == '{' || c == '[')
