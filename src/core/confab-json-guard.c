@@ -1,10 +1,10 @@
 /* confab-json-guard.c: what untrusted JSON must pass before JSON-GLib sees it
  *
  * Written by hand: JSON-GLib has neither a depth limit nor a way to refuse
- * trailing values, and leaks on malformed surrogate pairs. It reads what
- * JSON-GLib 1.6 reads beyond JSON (comments, single-quoted strings) so as
- * to see strings where JSON-GLib sees them; and this is one linear pass over the bytes (strings
- * skipped, escapes honoured).
+ * trailing values, and leaks on malformed surrogate pairs. This is one
+ * linear pass over the bytes that reads strings, escapes and what
+ * JSON-GLib 1.6 reads beyond JSON (comments, single-quoted strings) as
+ * JSON-GLib does, so as to see strings where JSON-GLib sees them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

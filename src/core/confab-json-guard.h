@@ -1,14 +1,14 @@
 /* confab-json-guard.h: what untrusted JSON must pass before JSON-GLib sees it
  *
- * JSON-GLib 1.6 has two weaknesses with hostile input:
+ * JSON-GLib 1.6 has three weaknesses with hostile input:
  * - it parses recursively, so a document of a few hundred thousand "["
  *   exhausts the stack and kills the process;
  * - it accepts several top-level values ("{}{}"), keeps the first and
  *   leaks the others, so a peer repeating such frames grows the server's
  *   memory without bound (found by fuzz-dispatch and fuzz-import);
- * - on a high surrogate escape followed by an escape that is not a low
- *   surrogate ("\ud800\u0041") it fails and leaks the string read so far,
- *   up to the whole frame (found by fuzz-frame).
+ * - on a surrogate escape followed by a second "\u" escape, the two not a
+ *   high and a low surrogate ("\ud800\u0041"), it fails and leaks the
+ *   string read so far, up to the whole frame (found by fuzz-frame).
  * Every parser of JSON from outside (provider replies, room frames,
  * imported files) checks the bytes first.
  *
