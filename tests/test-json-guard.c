@@ -62,20 +62,27 @@ test_json_guard_cases (void)
     { "[\"\\ud8:\\ud8:\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
     { "[\"\\ud8\"\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
     { "[\"\\u\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
-    /* JSON-GLib reads comments and single-quoted strings: a double quote
-     * in them starts no string. */
-    { "[\"a\" /* \" */, \"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
-    { "['a\"b', \"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
-    { "[/**/\"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
+    /* Comments and single-quoted strings, which JSON-GLib reads each
+     * version its own way: 1.6 reads the first as two arrays, "/" to "/"
+     * a comment, and leaks the second (found by fuzz-import), and a quote or a bracket in one could
+     * hide a bad escape or a second value. */
+    { "[/*/][]", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
+    { "[/[[][**/] []]\n", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
+    { "[\"a\" /* \" */, \"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
+    { "['a\"b', \"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
+    { "[/**/\"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
+    { "{\"a\":1 // note\n}", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
+    { "'single'", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
+    { "1/x/2", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
+    { "[1 /* unterminated \"\\ud800\\u0041", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
+    /* Inside a string, both are text. */
+    { "[\"a/*b*/c\", \"it's\", \"//\"]", -1, 4, CONFAB_JSON_FAULT_NONE },
     /* A valid pair, and lone halves JSON-GLib reads without leaking. */
     { "[\"\\ud83d\\ude00\", \"\\uDBFF\\uDFFF\"]", -1, 4, CONFAB_JSON_FAULT_NONE },
     { "[\"\\ud800x\", \"\\udc00\", \"\\ud800\\n\", \"\\ud800\"]", -1, 4,
       CONFAB_JSON_FAULT_NONE },
     { "\"\\ud800\\", -1, 4, CONFAB_JSON_FAULT_NONE },
     { "[\"\\udbff\\udfff\", \"\\ud8\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_NONE },
-    { "[\"a\" /* \" ] \\ud800\\u0041 */, 'b\"]', \"c\"]", -1, 4, CONFAB_JSON_FAULT_NONE },
-    { "[1 /* unterminated \"\\ud800\\u0041", -1, 4, CONFAB_JSON_FAULT_NONE },
-    { "['unterminated \"\\ud800\\u0041", -1, 4, CONFAB_JSON_FAULT_NONE },
     { "\"\\u", -1, 4, CONFAB_JSON_FAULT_NONE },
   };
 
@@ -124,9 +131,9 @@ test_json_guard_passes_whole_values (void)
     }
 }
 
-/* Random arrays of strings, 'single-quoted' strings and comments made of
- * the pieces that matter to escapes: whatever passes, JSON-GLib reads
- * without leaking. The property only fails under LeakSanitizer (the ASan
+/* Random arrays of strings made of the pieces that matter to escapes,
+ * with now and then a 'single-quoted' string or a comment: whatever
+ * passes, JSON-GLib reads without leaking. The property only fails under LeakSanitizer (the ASan
  * build runs it), which names the parse; rerun with the seed the log
  * prints. */
 static void
@@ -147,7 +154,9 @@ test_json_guard_random_escapes (void)
 
       for (guint e = 0; e < n_elements; e++)
         {
-          guint q = g_test_rand_int_range (0, G_N_ELEMENTS (quotes));
+          /* Mostly JSON strings; now and then what the guard refuses. */
+          guint r = g_test_rand_int_range (0, 16);
+          guint q = r < G_N_ELEMENTS (quotes) ? r : 0;
           guint n_pieces = g_test_rand_int_range (0, 4);
 
           if (e > 0 && q != 2)

@@ -358,6 +358,10 @@ _confab_import_parse (const char  *data,
     case CONFAB_JSON_FAULT_BAD_SURROGATE:
       set_parse_error (error, name, _("it has a malformed surrogate pair"));
       return NULL;
+    case CONFAB_JSON_FAULT_NOT_JSON:
+      set_parse_error (error, name, _("it has a comment or a single-quoted string, "
+                                      "which JSON does not allow"));
+      return NULL;
     case CONFAB_JSON_FAULT_NONE:
       break;
     }

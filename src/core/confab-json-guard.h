@@ -9,6 +9,8 @@
  * - on a surrogate escape followed by a second "\u" escape, the two not a
  *   high and a low surrogate ("\ud800\u0041"), it fails and leaks the
  *   string read so far, up to the whole frame (found by fuzz-frame).
+ * What JSON-GLib reads beyond JSON (comments, single-quoted strings) could
+ * hide a second value or a bad escape from the check: it is refused too.
  * Every parser of JSON from outside (provider replies, room frames,
  * imported files) checks the bytes first.
  *
@@ -29,6 +31,7 @@ typedef enum {
   CONFAB_JSON_FAULT_TOO_DEEP,   /* objects and arrays nest too deep */
   CONFAB_JSON_FAULT_TRAILING,   /* something follows the first value */
   CONFAB_JSON_FAULT_BAD_SURROGATE, /* "\ud800\u0041" */
+  CONFAB_JSON_FAULT_NOT_JSON,   /* a comment or a 'single-quoted' string */
 } ConfabJsonFault;
 
 /* Checks @text (@length bytes, -1: up to its NUL) for the faults above.

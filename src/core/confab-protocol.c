@@ -264,6 +264,11 @@ confab_protocol_parse (const char  *text,
       g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
                            _("The frame has a malformed surrogate pair."));
       return NULL;
+    case CONFAB_JSON_FAULT_NOT_JSON:
+      g_set_error_literal (error, CONFAB_PROTOCOL_ERROR, CONFAB_PROTOCOL_ERROR_BAD_FRAME,
+                           _("The frame has a comment or a single-quoted string, "
+                             "which JSON does not allow."));
+      return NULL;
     case CONFAB_JSON_FAULT_NONE:
       break;
     }

@@ -581,6 +581,10 @@ _confab_json_parse (const char *data,
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
                            "malformed surrogate pair");
       return NULL;
+    case CONFAB_JSON_FAULT_NOT_JSON:
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           "a comment or a single-quoted string, not JSON");
+      return NULL;
     case CONFAB_JSON_FAULT_NONE:
       break;
     }
