@@ -221,6 +221,46 @@ confab_test_search_count (ConfabStore *store,
   return results->len;
 }
 
+void
+confab_test_add_line (ConfabStore *store,
+                      gint64       chat_id,
+                      guint        first,
+                      guint        n,
+                      const char  *prefix)
+{
+  /* The columns confab_test_add_message() sets; prev_id chains the line
+   * as confab_store_add_message() does. */
+  static const char sql[] =
+    "WITH RECURSIVE n (i) AS"
+    "  (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1),"
+    " base (id, prev) AS"
+    "  (SELECT COALESCE ((SELECT max(id) FROM messages), 0) + 1,"
+    "          (SELECT max(id) FROM messages"
+    "           WHERE chat_id = ?2 AND parent_id IS NULL AND active = 1))"
+    " INSERT INTO messages (id, chat_id, role, author, provider, model, content,"
+    "                       status, created, prev_id, active)"
+    " SELECT base.id + i, ?2,"
+    "        CASE (?3 + i) % 2 WHEN 0 THEN 'user' ELSE 'assistant' END,"
+    "        CASE (?3 + i) % 2 WHEN 0 THEN 'tester' ELSE 'test:model' END,"
+    "        CASE (?3 + i) % 2 WHEN 0 THEN NULL ELSE 'test' END,"
+    "        CASE (?3 + i) % 2 WHEN 0 THEN NULL ELSE 'model' END,"
+    "        ?4 || (?3 + i), 'complete', ?5 + i,"
+    "        CASE WHEN i = 0 THEN base.prev ELSE base.id + i - 1 END, 1"
+    " FROM n, base ORDER BY i";
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpint (sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, n);
+  sqlite3_bind_int64 (stmt, 2, chat_id);
+  sqlite3_bind_int64 (stmt, 3, first);
+  sqlite3_bind_text (stmt, 4, prefix, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (store->db), ==, n);
+  sqlite3_finalize (stmt);
+}
+
 struct sqlite3 *
 confab_test_store_db (ConfabStore *store)
 {

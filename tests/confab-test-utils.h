@@ -68,6 +68,19 @@ ConfabMessage *confab_test_add_message   (ConfabStore         *store,
                                           ConfabMessageStatus  status,
                                           const char          *content);
 
+/* Appends @n (> 0) complete messages to the end of @chat_id's current
+ * line, as many confab_store_add_message() calls would, in one statement:
+ * "@prefix@first" to "@prefix@first+n-1", a user's for an even number and
+ * an assistant's for an odd one. The store adds one message per statement
+ * and FTS5 flushes its index after each, which makes 100,000 of them take
+ * 13 s (two minutes under ASan); tests of reading need not pay for that.
+ * Objects the store already made are not told: call before listing. */
+void           confab_test_add_line       (ConfabStore   *store,
+                                           gint64         chat_id,
+                                           guint          first,
+                                           guint          n,
+                                           const char    *prefix);
+
 /* ---- White-box access to the store's own connection, for what only it can
  * see (per-connection PRAGMAs) and for checking rows directly. */
 struct sqlite3;

@@ -567,30 +567,20 @@ test_paging (Fixture       *fixture,
 
   /* 40,000 messages, a cut at 20,000 and 60,000 more after the new
    * version: 100,000 rows, a current line of 80,000. */
-  g_assert_true (confab_store_begin (store, &error));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *content = g_strdup_printf ("message %u", i);
-      g_autoptr(ConfabMessage) m = NULL;
+  confab_test_add_line (store, chat_id, 0, 40000, "message ");
+  {
+    g_autoptr(ConfabMessage) old = NULL;
+    g_autoptr(ConfabMessage) m = NULL;
 
-      if (i == 40000)
-        {
-          g_autoptr(ConfabMessage) old = confab_store_lookup_message (store, cut_id, &error);
-
-          g_assert_no_error (error);
-          started = g_get_monotonic_time ();
-          m = add_alternative (store, old, content);
-          g_test_message ("Cut 20,000 messages off the line in %.1f ms",
-                          (g_get_monotonic_time () - started) / 1000.0);
-          continue;
-        }
-
-      m = add (store, chat, i % 2 ? CONFAB_ROLE_ASSISTANT : CONFAB_ROLE_USER, content);
-      if (i == 20000)
-        cut_id = confab_message_get_id (m);
-    }
-  g_assert_true (confab_store_commit (store, &error));
-  g_assert_no_error (error);
+    cut_id = confab_test_query_int (store, "SELECT id FROM messages WHERE content = 'message 20000'");
+    old = confab_store_lookup_message (store, cut_id, &error);
+    g_assert_no_error (error);
+    started = g_get_monotonic_time ();
+    m = add_alternative (store, old, "message 40000");
+    g_test_message ("Cut 20,000 messages off the line in %.1f ms",
+                    (g_get_monotonic_time () - started) / 1000.0);
+  }
+  confab_test_add_line (store, chat_id, 40001, n - 40001, "message ");
 
   g_assert_cmpint (confab_test_query_int (store, "SELECT count(*) FROM messages"), ==, n);
 

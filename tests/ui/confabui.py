@@ -397,6 +397,40 @@ class App:
         self._pointer_over(acc)
         subprocess.run(['xdotool', 'click', str(button)], check=True)
 
+    def context_menu(self, target, item, click=True, attempts=3):
+        """Right-clicks the widget target() returns (found anew each time:
+        list rows are recycled) until its context menu shows a sensitive
+        menu item named item; activates it, or only returns it if not
+        click. A right-click that lands while the window is still busy (a
+        dialog just closed, rows moving, a menu closing) can open no menu:
+        like a user, this clicks again after Escape."""
+        for attempt in range(attempts):
+            self.mouse_click(target(), button=3)
+            last = attempt == attempts - 1
+
+            def check():
+                if not self.running():
+                    self.raise_exited()
+                for acc in self.find_all('menu item', item):
+                    if has_action(acc) and is_sensitive(acc):
+                        return acc
+                return None
+
+            try:
+                acc = wait_for(check, 'a sensitive menu item named %r' % item,
+                               DEFAULT_TIMEOUT if last else 5)
+            except TestFailure:
+                if last:
+                    if self.running():
+                        log(dump(self.accessible()))
+                    raise
+                log('no menu item %r after a right-click: clicking again' % item)
+                self.key('Escape')
+                continue
+            if click:
+                acc.queryAction().doAction(0)
+            return acc
+
     def mouse_scroll(self, acc, clicks):
         """Turns the wheel over a widget: up for positive @clicks."""
         self._pointer_over(acc)

@@ -355,8 +355,8 @@ def run(apps, instances, proxy, fake):
     rooms.send(alice, 'hello from A')
     rooms.shows(alice, 'Echo from %s: hello from A' % MODEL)
 
-    alice.mouse_click(alice.find('label', 'Team', inside='list item'), button=3)
-    alice.click('menu item', 'Share Project…')
+    alice.context_menu(lambda: alice.find('label', 'Team', inside='list item'),
+                       'Share Project…')
     dialog = alice.dialog('Share “Team”?')
     alice.click('push button', 'Share', root=dialog)
     alice.find('image', 'Shared project', inside='list item')

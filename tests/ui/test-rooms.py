@@ -338,8 +338,8 @@ def run(apps, server, closed, fake):
     shows(alice, 'Echo from %s: hello from A' % MODEL)
 
     # 2. Share it and invite a member; the code is read from the dialog.
-    alice.mouse_click(alice.find('label', 'Team', inside='list item'), button=3)
-    alice.click('menu item', 'Share Project…')
+    alice.context_menu(lambda: alice.find('label', 'Team', inside='list item'),
+                       'Share Project…')
     dialog = alice.dialog('Share “Team”?')
     alice.click('push button', 'Share', root=dialog)
     alice.find('image', 'Shared project', inside='list item')

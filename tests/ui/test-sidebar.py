@@ -78,20 +78,13 @@ def wait_chats(app, expected):
              'the chat list to be %r (it is %r)' % (expected, chats(app)))
 
 
+def row_label(app, title):
+    return lambda: app.find('label', title, inside='list item')
+
+
 def chat_menu(app, title, item):
-    """Right-click on a chat's row, then an item of its context menu. A
-    click that lands while the list is still moving its rows (one was just
-    removed) can miss the row and open no menu: like a user, click again."""
-    for attempt in range(3):
-        app.mouse_click(app.find('label', title, inside='list item'), button=3)
-        try:
-            app.click('menu item', item, timeout=5 if attempt < 2 else confabui.DEFAULT_TIMEOUT)
-            return
-        except TestFailure:
-            if attempt == 2:
-                raise
-            log('no menu item %r after a right-click on %r: clicking again' % (item, title))
-            app.key('Escape')
+    """Right-click on a chat's row, then an item of its context menu."""
+    app.context_menu(row_label(app, title), item)
 
 
 def chat_row(title):
@@ -163,8 +156,7 @@ def test_delete_with_undo(apps):
 
     # A project, with its chats, and Undo.
     app = start(apps, 'delete-project')
-    app.mouse_click(app.find('label', 'Work', inside='list item'), button=3)
-    app.click('menu item', 'Delete Project')
+    app.context_menu(row_label(app, 'Work'), 'Delete Project')
     app.find('label', 'Project “Work” deleted')
     app.wait_gone('label', 'Work', inside='list item')
     app.click('push button', 'Undo')
@@ -185,8 +177,7 @@ def test_pin_archive_move(apps):
     wait_chats(app, ['Alpha', 'Epsilon', 'Delta', 'Gamma', 'Beta'])
     app.find('image', 'Pinned', inside='list item')
     wait_for(lambda: chat_row('Alpha')[2] == 1, 'pinned = 1 in the database')
-    app.mouse_click(app.find('label', 'Alpha', inside='list item'), button=3)
-    app.find('menu item', 'Unpin Chat')
+    app.context_menu(row_label(app, 'Alpha'), 'Unpin Chat', click=False)
     if app.find_all('menu item', 'Pin Chat'):
         raise TestFailure('a pinned chat offers to be pinned')
     app.key('Escape')
@@ -227,8 +218,7 @@ def test_project_settings(apps):
     seed()
     app = start(apps, 'settings')
 
-    app.mouse_click(app.find('label', 'Work', inside='list item'), button=3)
-    app.click('menu item', 'Project Settings…')
+    app.context_menu(row_label(app, 'Work'), 'Project Settings…')
     dialog = app.dialog('Project Settings')
 
     # The name row and the model entry are text fields; the prompt a text view.
@@ -255,8 +245,7 @@ def test_project_settings(apps):
         raise TestFailure('the settings were not saved: %r' % rows)
 
     # Opened again, it shows what was saved; Escape cancels.
-    app.mouse_click(app.find('label', 'Work Stuff', inside='list item'), button=3)
-    app.click('menu item', 'Project Settings…')
+    app.context_menu(row_label(app, 'Work Stuff'), 'Project Settings…')
     dialog = app.dialog('Project Settings')
     texts = [e.queryText().getText(0, e.queryText().characterCount)
              for e in app.find_all('text', root=dialog)]

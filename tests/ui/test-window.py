@@ -82,8 +82,7 @@ def first_run(apps):
     # The project that stays, made with the sidebar button with a typo, then
     # renamed from its context menu (right-click on its row).
     new_project(app, FIRST_PROJECT_NAME, use_shortcut=False)
-    app.mouse_click(sidebar_item(app, FIRST_PROJECT_NAME), button=3)
-    app.click('menu item', 'Rename Project…')
+    app.context_menu(lambda: sidebar_item(app, FIRST_PROJECT_NAME), 'Rename Project…')
     dialog = app.dialog('Rename Project')
     app.type_into_dialog(dialog, PROJECT)
     app.click('push button', 'Rename', root=dialog)
