@@ -235,6 +235,27 @@ handshake_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The peer's address, or NULL when the peer is gone already: a connection
+ * reset before its first byte was read, like a load balancer's health
+ * check that gave up on a busy instance. libsoup would warn then, which is
+ * fatal under G_DEBUG=fatal-warnings (HAProxy's checks brought confabd
+ * down that way in the ASan tests), so the socket is asked first. libsoup
+ * keeps the address once it has it: later calls do not ask again. */
+static GSocketAddress *
+peer_address (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    {
+      g_autoptr(GSocketAddress) probe = g_socket_get_remote_address (socket, NULL);
+
+      if (probe == NULL)
+        return NULL;
+    }
+  return soup_server_message_get_remote_address (msg);
+}
+
 /* A request begins: on a new connection, before a byte or the TLS
  * handshake was read. */
 static void
@@ -244,8 +265,16 @@ request_started_cb (SoupServer        *server,
 {
   ConfabdServer *self = user_data;
   GSocket *socket = soup_server_message_get_socket (msg);
-  GSocketAddress *peer = soup_server_message_get_remote_address (msg);
+  GSocketAddress *peer = peer_address (msg);
   GSource *deadline;
+
+  if (peer == NULL)
+    {
+      g_debug ("a connection closed before its request, dropped");
+      if (socket != NULL)
+        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      return;
+    }
 
   /* The trusted proxy's connections are counted by client once the
    * headers say who that is (websocket_early_cb). */

@@ -42,6 +42,25 @@ closed_cb (SoupWebsocketConnection *websocket,
 {
   client->closed = TRUE;
   client->close_code = soup_websocket_connection_get_close_code (websocket);
+  g_test_message ("%s: closed (%u, %s)", client->name, client->close_code,
+                  soup_websocket_connection_get_close_data (websocket));
+}
+
+/* libsoup's reason for closing from this end, which "closed" does not say. */
+static void
+error_cb (SoupWebsocketConnection *websocket,
+          GError                  *error,
+          ConfabdTestClient       *client)
+{
+  g_test_message ("%s: %s", client->name, error->message);
+}
+
+/* A test must not send on a closed connection: says which and why. */
+static void
+assert_open (ConfabdTestClient *client)
+{
+  if (client->closed)
+    g_error ("%s: sending on a connection closed (%u)", client->name, client->close_code);
 }
 
 ConfabdTestClient *
@@ -81,6 +100,7 @@ confabd_test_client_new_forwarded (const char *uri,
   soup_websocket_connection_set_max_incoming_payload_size (client->websocket, 64 * 1024 * 1024);
   g_signal_connect (client->websocket, "message", G_CALLBACK (message_cb), client);
   g_signal_connect (client->websocket, "closed", G_CALLBACK (closed_cb), client);
+  g_signal_connect (client->websocket, "error", G_CALLBACK (error_cb), client);
   return client;
 }
 
@@ -140,7 +160,7 @@ void
 confabd_test_client_send (ConfabdTestClient *client,
                           const char        *text)
 {
-  g_assert_false (client->closed);
+  assert_open (client);
   soup_websocket_connection_send_text (client->websocket, text);
 }
 
@@ -163,7 +183,7 @@ confabd_test_client_send_binary (ConfabdTestClient *client,
                                  gconstpointer      data,
                                  gsize              length)
 {
-  g_assert_false (client->closed);
+  assert_open (client);
   soup_websocket_connection_send_binary (client->websocket, data, length);
 }
 

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "confabd-test-client.h"
 
@@ -525,6 +526,45 @@ test_connections_per_address (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (first); i++)
     close_ws (first[i]);
+  confabd_test_daemon_assert_healthy (daemon);
+  g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);
+  confab_test_rm_rf (dir);
+}
+
+/* Connections reset before confabd read a byte of them, as a load
+ * balancer's health check does when it gives up on a busy instance. They
+ * are dropped quietly: libsoup warns when asked for the address of such a
+ * peer, and the tests run confabd with G_DEBUG=fatal-warnings, so this
+ * brought it down (under ASan, HAProxy's checks in the scale tests). */
+static void
+test_reset_before_request (void)
+{
+  g_autofree char *dir = confab_test_make_tmpdir ();
+  g_autoptr(ConfabdTestDaemon) daemon = confabd_test_daemon_start (dir, NULL, NULL);
+  g_autoptr(GUri) uri = g_uri_parse (daemon->uri, G_URI_FLAGS_NONE, NULL);
+  SoupWebsocketConnection *ws;
+  guint status = 0;
+
+  /* Stopped, confabd cannot accept them before they are reset: the kernel
+   * queues them, then marks them reset. */
+  confabd_test_daemon_pause (daemon);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GSocketConnection) connection = tcp_connect (g_uri_get_host (uri),
+                                                             g_uri_get_port (uri));
+      struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+
+      /* Closed with SO_LINGER 0: a reset, not an orderly end. */
+      g_assert_cmpint (setsockopt (g_socket_get_fd (SOCKET_OF (connection)), SOL_SOCKET,
+                                   SO_LINGER, &reset, sizeof reset), ==, 0);
+      g_assert_true (g_io_stream_close (G_IO_STREAM (connection), NULL, NULL));
+    }
+  confabd_test_daemon_resume (daemon);
+
+  ws = open_ws (daemon->uri, NULL, NULL, &status);
+  g_assert_nonnull (ws);
+  assert_ws_works (ws);
+  close_ws (ws);
   confabd_test_daemon_assert_healthy (daemon);
   g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);
   confab_test_rm_rf (dir);
@@ -1346,6 +1386,7 @@ main (int   argc,
   g_test_add_func ("/confabd/security/tls", test_tls);
   g_test_add_func ("/confabd/security/connections-per-address", test_connections_per_address);
   g_test_add_func ("/confabd/security/connections-per-peer", test_connections_per_peer);
+  g_test_add_func ("/confabd/security/reset-before-request", test_reset_before_request);
   g_test_add_func ("/confabd/security/stored-hashed", test_stored_hashed);
   g_test_add_func ("/confabd/security/logs", test_logs);
   ADD ("/confabd/security/revocation", test_revocation);
