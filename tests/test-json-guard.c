@@ -63,9 +63,9 @@ test_json_guard_cases (void)
     { "[\"\\ud8\"\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
     { "[\"\\u\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_BAD_SURROGATE },
     /* Comments and single-quoted strings, which JSON-GLib reads each
-     * version its own way: 1.6 reads the first as two arrays, "/" to "/"
-     * a comment, and leaks the second (found by fuzz-import), and a quote or a bracket in one could
-     * hide a bad escape or a second value. */
+     * version its own way: 1.6 reads the first as two arrays ("/" to "/"
+     * is a comment) and leaks the second (found by fuzz-import). A quote
+     * or a bracket in one could hide a bad escape or a second value. */
     { "[/*/][]", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
     { "[/[[][**/] []]\n", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
     { "[\"a\" /* \" */, \"\\ud800\\u0041\"]", -1, 4, CONFAB_JSON_FAULT_NOT_JSON },
@@ -133,9 +133,9 @@ test_json_guard_passes_whole_values (void)
 
 /* Random arrays of strings made of the pieces that matter to escapes,
  * with now and then a 'single-quoted' string or a comment: whatever
- * passes, JSON-GLib reads without leaking. The property only fails under LeakSanitizer (the ASan
- * build runs it), which names the parse; rerun with the seed the log
- * prints. */
+ * passes, JSON-GLib reads without leaking. The property only fails under
+ * LeakSanitizer (the ASan build runs it), which names the parse; rerun
+ * with the seed the log prints. */
 static void
 test_json_guard_random_escapes (void)
 {

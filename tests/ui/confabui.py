@@ -293,18 +293,20 @@ class App:
         wait_for(lambda: not self.find_all(role, name, contains, True, root, inside),
                  what, timeout)
 
+    def _actionable(self, role, name, root=None):
+        """The first sensitive match with an action, or None."""
+        for acc in self.find_all(role, name, root=root):
+            if has_action(acc) and is_sensitive(acc):
+                return acc
+        return None
+
     def click(self, role, name, root=None, timeout=DEFAULT_TIMEOUT):
         """Waits for a sensitive widget with an action and runs the first one
         (click). A GtkMenuButton shows up as a button around a button: the
         inner one has the action."""
-        def check():
-            for acc in self.find_all(role, name, root=root):
-                if has_action(acc) and is_sensitive(acc):
-                    return acc
-            return None
-
         try:
-            acc = wait_for(check, 'a sensitive %s named %r' % (role, name), timeout)
+            acc = wait_for(lambda: self._actionable(role, name, root),
+                           'a sensitive %s named %r' % (role, name), timeout)
         except TestFailure:
             if self.running():
                 log(dump(root or self.accessible()))
@@ -411,10 +413,7 @@ class App:
             def check():
                 if not self.running():
                     self.raise_exited()
-                for acc in self.find_all('menu item', item):
-                    if has_action(acc) and is_sensitive(acc):
-                        return acc
-                return None
+                return self._actionable('menu item', item)
 
             try:
                 acc = wait_for(check, 'a sensitive menu item named %r' % item,
