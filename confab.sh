@@ -81,7 +81,9 @@ setup_build () {
   fi
 }
 
-# count_results DIR: prints "PASSED FAILED SKIPPED" from meson's test log.
+# count_results DIR: prints "PASSED FAILED SKIPPED" from meson's test log,
+# and names each failed test on stderr, so the last lines of a CI log say
+# which test failed and not only how many.
 count_results () {
   local log=$1/meson-logs/testlog.json
   if [[ ! -f $log ]]; then
@@ -97,13 +99,17 @@ with open(sys.argv[1], encoding='utf-8') as log:
         line = line.strip()
         if not line:
             continue
-        result = json.loads(line).get('result', '')
+        test = json.loads(line)
+        result = test.get('result', '')
         if result in ('OK', 'EXPECTEDFAIL'):
             passed += 1
         elif result == 'SKIP':
             skipped += 1
         else:  # FAIL, ERROR, TIMEOUT, UNEXPECTEDPASS, INTERRUPT
             failed += 1
+            print('%s: %s after %.1f s' % (result, test.get('name', '?'),
+                                            test.get('duration', 0)),
+                  file=sys.stderr)
 print(passed, failed, skipped)
 EOF
 }
