@@ -106,6 +106,21 @@ confab_window_dup_batch_title (ConfabWindow *self)
                           items->len);
 }
 
+/* How long the Undo toast shows: libadwaita's 5 s, unless
+ * CONFAB_UNDO_TIMEOUT (seconds, for the UI tests) says otherwise. Deleting
+ * more joins the batch only while the toast shows, and on a loaded test
+ * machine two right-clicks through AT-SPI can take longer than 5 s. */
+static guint
+confab_window_undo_timeout (void)
+{
+  const char *env = g_getenv ("CONFAB_UNDO_TIMEOUT");
+  guint64 seconds = 0;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, 600, &seconds, NULL))
+    return (guint) seconds;
+  return 5;
+}
+
 static void
 confab_window_forget_undo_toast (ConfabWindow *self)
 {
@@ -175,6 +190,7 @@ _confab_window_delete_later (ConfabWindow *self,
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, confab_window_undo_timeout ());
   g_signal_connect_object (toast, "button-clicked",
                            G_CALLBACK (on_undo_clicked_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (toast, "dismissed",
@@ -259,6 +275,7 @@ _confab_window_toast_undo (ConfabWindow *self,
 
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, confab_window_undo_timeout ());
   g_object_set_data_full (G_OBJECT (toast), "confab-undo", data, undo_data_free);
   /* The toast never outlives the window's overlay, so self stays valid. */
   g_signal_connect (toast, "button-clicked", G_CALLBACK (on_toast_undo_clicked_cb), data);

@@ -62,8 +62,8 @@ def focus_chat_with_keys(app, title):
              '%s to be focused in the list and open (its title in the header)' % title)
 
 
-def start(apps, label):
-    app = App(label)
+def start(apps, label, extra_env=None):
+    app = App(label, extra_env=extra_env)
     apps.append(app)
     app.find('frame', 'Confab')
     return app
@@ -107,7 +107,10 @@ def quit_app(app):
 def test_delete_with_undo(apps):
     confabui.create_database(apps)
     seed()
-    app = start(apps, 'delete')
+    # The Undo toast shows 15 s, not 5: the second delete of the batch below
+    # must come while it shows, and two right-clicks through AT-SPI on a
+    # loaded CI machine took longer than 5 s.
+    app = start(apps, 'delete', {'CONFAB_UNDO_TIMEOUT': '15'})
     wait_chats(app, ['Epsilon', 'Delta', 'Gamma', 'Beta', 'Alpha'])
 
     # Deleted from the context menu: hidden at once, the toast says what.
@@ -133,7 +136,7 @@ def test_delete_with_undo(apps):
     wait_chats(app, ['Epsilon', 'Delta', 'Beta', 'Alpha'])
     app.find('label', 'Chat “Gamma” deleted')
     wait_for(lambda: chat_row('Gamma') is None, 'the chat to be deleted after the toast',
-             timeout=30)
+             timeout=45)
     app.wait_gone('label', 'Chat “Gamma” deleted')
 
     # Two deletions make one toast; quitting while it shows still deletes.
