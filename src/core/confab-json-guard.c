@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "confab-json-guard.h"
 
 /* The characters JSON-GLib's scanner skips between tokens. */
@@ -153,4 +155,65 @@ confab_json_check (const char *text,
   while (i < n && is_space (text[i]))
     i++;
   return i < n ? CONFAB_JSON_FAULT_TRAILING : CONFAB_JSON_FAULT_NONE;
+}
+
+static const char *
+fault_message (ConfabJsonFault fault)
+{
+  switch (fault)
+    {
+    case CONFAB_JSON_FAULT_TOO_DEEP:
+      return "objects and arrays nest too deep";
+    case CONFAB_JSON_FAULT_TRAILING:
+      return "more than one JSON value";
+    case CONFAB_JSON_FAULT_BAD_SURROGATE:
+      return "a malformed surrogate pair";
+    case CONFAB_JSON_FAULT_NOT_JSON:
+      return "a comment or a single-quoted string";
+    case CONFAB_JSON_FAULT_NONE:
+    default:
+      return "no fault";
+    }
+}
+
+JsonNode *
+confab_json_parse_object (const char  *text,
+                          GError     **error)
+{
+  ConfabJsonFault fault;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  fault = confab_json_check (text, -1, CONFAB_JSON_MAX_DEPTH);
+  if (fault != CONFAB_JSON_FAULT_NONE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "Not sound JSON: %s", fault_message (fault));
+      return NULL;
+    }
+
+  node = json_from_string (text, &local_error);
+  if (node == NULL && local_error == NULL)
+    {
+      /* JSON-GLib returns NULL without an error for empty text. */
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Empty JSON");
+      return NULL;
+    }
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "Not valid JSON: %s", local_error->message);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "Not a JSON object");
+      return NULL;
+    }
+
+  return g_steal_pointer (&node);
 }

@@ -19,7 +19,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -40,5 +40,12 @@ typedef enum {
 ConfabJsonFault confab_json_check (const char *text,
                                    gssize      length,
                                    guint       max_depth);
+
+/* Checks @text (NUL-terminated) as above at CONFAB_JSON_MAX_DEPTH, then
+ * parses it: a JSON object, or NULL with a G_IO_ERROR_INVALID_DATA error
+ * saying what is wrong. For JSON that Confab wrote itself but read back
+ * from outside the process (a database, another instance over Redis). */
+JsonNode *confab_json_parse_object (const char  *text,
+                                    GError     **error);
 
 G_END_DECLS

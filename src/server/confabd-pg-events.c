@@ -15,6 +15,7 @@
 
 #include "config.h"
 
+#include "confab-json-guard.h"
 #include "confabd-pg-storage-private.h"
 
 #define N_PARAMS(params) ((int)G_N_ELEMENTS (params))
@@ -300,13 +301,12 @@ _confabd_pg_list_events (ConfabdStorage  *storage,
       event->event = _confabd_pg_dup (result, row, 1);
       event->author = _confabd_pg_dup (result, row, 2);
       event->time = _confabd_pg_get_int (result, row, 3);
-      event->data = json_from_string (PQgetvalue (result, row, 4), &local_error);
-      if (event->data == NULL || !JSON_NODE_HOLDS_OBJECT (event->data))
+      event->data = confab_json_parse_object (PQgetvalue (result, row, 4), &local_error);
+      if (event->data == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                        "Event %" G_GINT64_FORMAT " of room %s has damaged data: %s",
-                       event->seq, room,
-                       local_error != NULL ? local_error->message : "not an object");
+                       event->seq, room, local_error->message);
           return NULL;
         }
 

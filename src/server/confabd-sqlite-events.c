@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include "confab-json-guard.h"
 #include "confabd-sqlite-storage-private.h"
 
 #define MESSAGE_COLUMNS \
@@ -312,13 +313,12 @@ _confabd_sqlite_list_events (ConfabdStorage  *storage,
       event->event = _confabd_column_dup (stmt, 1);
       event->author = _confabd_column_dup (stmt, 2);
       event->time = sqlite3_column_int64 (stmt, 3);
-      event->data = json_from_string (data, &local_error);
-      if (event->data == NULL || !JSON_NODE_HOLDS_OBJECT (event->data))
+      event->data = confab_json_parse_object (data != NULL ? data : "", &local_error);
+      if (event->data == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                        "Event %" G_GINT64_FORMAT " of room %s has damaged data: %s",
-                       event->seq, room,
-                       local_error != NULL ? local_error->message : "not an object");
+                       event->seq, room, local_error->message);
           return NULL;
         }
 

@@ -179,6 +179,26 @@ storage_query_int (ConfabdStorage *storage,
 }
 
 void
+storage_exec (ConfabdStorage *storage,
+              const char     *sql)
+{
+  if (CONFABD_IS_PG_STORAGE (storage))
+    {
+      ConfabdPgStorage *self = CONFABD_PG_STORAGE (storage);
+      PGconn *conn = storage_pg_connect (confabd_pg_storage_get_conninfo (self));
+
+      storage_pg_exec (conn, sql);
+      PQfinish (conn);
+    }
+  else
+    {
+      ConfabdSqliteStorage *self = CONFABD_SQLITE_STORAGE (storage);
+
+      g_assert_cmpint (sqlite3_exec (self->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+}
+
+void
 storage_assert_idle (ConfabdStorage *storage)
 {
   if (CONFABD_IS_PG_STORAGE (storage))

@@ -57,6 +57,9 @@ char           *storage_file_sha256       (const char           *path);
  * connection of the test's to PostgreSQL). */
 gint64          storage_query_int         (ConfabdStorage       *storage,
                                            const char           *sql);
+/* A statement run behind the API, as storage_query_int reads. */
+void            storage_exec              (ConfabdStorage       *storage,
+                                           const char           *sql);
 /* No transaction left open by the storage. */
 void            storage_assert_idle       (ConfabdStorage       *storage);
 /* A connection of the test's own to @uri, and a statement run on it. */

@@ -6,6 +6,9 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include "confab-json-guard.h"
 #include "confabd-storage-test.h"
 
 static void
@@ -329,6 +332,76 @@ test_streaming (Fixture       *fixture,
   g_assert_cmpstr (((ConfabdMessage *)streaming->pdata[0])->id, ==, "a2");
 }
 
+/* Event data read back from the database goes through the same guard as
+ * a client's frame: damaged rows (a second value, which JSON-GLib 1.6
+ * would leak; nesting deep enough to exhaust its recursive parser) are an
+ * error naming the event, never a crash or a leak (the ASan run). */
+static void
+test_events_damaged (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const struct {
+    const char *data;
+    const char *says;
+  } cases[] = {
+    { "{\"a\":1}{\"b\":2}", "more than one JSON value" },
+    { "{\"a\":\"\\ud800\\u0041\"}", "surrogate pair" },
+    { "{\"a\":1 /* c */}", "comment" },
+    { "[1]", "Not a JSON object" },
+    { "{\"a\":", "Not valid JSON" },
+    { "", "Empty JSON" },
+  };
+  g_autoptr(GError) error = NULL;
+
+  storage_create_room (fixture->storage);
+  g_assert_cmpint (storage_append (fixture->storage, "r1", "member.joined", "{\"user\":\"u1\"}",
+                                   CONFABD_MESSAGE_CHANGE_NONE, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i <= G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) events = NULL;
+      g_autoptr(GString) sql = g_string_new ("UPDATE events SET data = '");
+      const char *says;
+
+      if (i < G_N_ELEMENTS (cases))
+        {
+          g_string_append (sql, cases[i].data);
+          says = cases[i].says;
+        }
+      else
+        {
+          /* Deeper than CONFAB_JSON_MAX_DEPTH. */
+          g_string_append (sql, "{\"a\":");
+          for (guint k = 0; k < 2 * CONFAB_JSON_MAX_DEPTH; k++)
+            g_string_append_c (sql, '[');
+          says = "nest too deep";
+        }
+      g_string_append (sql, "' WHERE room = 'r1' AND seq = 1");
+      storage_exec (fixture->storage, sql->str);
+
+      events = confabd_storage_list_events (fixture->storage, "r1", 0, 0, &error);
+      g_assert_null (events);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_assert_nonnull (strstr (error->message, "Event 1 of room r1 has damaged data"));
+      if (strstr (error->message, says) == NULL)
+        g_error ("case %u: \"%s\" does not say \"%s\"", i, error->message, says);
+      g_clear_error (&error);
+    }
+
+  /* Mended, it reads again. */
+  storage_exec (fixture->storage,
+                "UPDATE events SET data = '{\"user\":\"u1\"}' WHERE room = 'r1' AND seq = 1");
+  {
+    g_autoptr(GPtrArray) events = confabd_storage_list_events (fixture->storage, "r1", 0, 0,
+                                                               &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (events->len, ==, 1);
+  }
+  storage_assert_idle (fixture->storage);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -337,6 +410,7 @@ main (int   argc,
 
   STORAGE_TEST_ADD ("events", test_events);
   STORAGE_TEST_ADD ("events-atomic", test_events_atomic);
+  STORAGE_TEST_ADD ("events-damaged", test_events_damaged);
   STORAGE_TEST_ADD ("messages", test_messages);
   STORAGE_TEST_ADD ("streaming", test_streaming);
 
