@@ -4,7 +4,9 @@
  * (confabd-bus-link.c): one subscribed to "confab:room:*", one for PUBLISH
  * and the other commands (a subscribed connection can send nothing else).
  *
- * A message is {"from": INSTANCE, "kind": "event"|"relay", "frame": {…}}.
+ * A message is {"from": INSTANCE, "kind": "event"|"relay", "frame": {…}} on
+ * "confab:room:ROOM", or {"from", "kind": "revoke", "frame": {"session":
+ * HASH}} on "confab:sessions".
  *
  * Losing Redis is logged with g_message, not g_warning: it is something
  * that happens to a cluster (and that the tests do on purpose), not a bug.
@@ -24,6 +26,7 @@
 #include "confabd-bus-private.h"
 
 #define CHANNEL_PREFIX "confab:room:"
+#define SESSIONS_CHANNEL "confab:sessions"
 /* Publications sent and not answered yet, beyond which the bus holds
  * back (about 5 MB of frames). */
 #define MAX_IN_FLIGHT  10000
@@ -43,8 +46,8 @@ _confabd_bus_link_up (ConfabdBus *self,
                       Link       *link)
 {
   if (link == self->sub)
-    redisAsyncCommand (link->context, _confabd_bus_on_subscribed_reply, self, "PSUBSCRIBE %s*",
-                       CHANNEL_PREFIX);
+    redisAsyncCommand (link->context, _confabd_bus_on_subscribed_reply, self,
+                       "PSUBSCRIBE %s* %s", CHANNEL_PREFIX, SESSIONS_CHANNEL);
   else
     {
       flush_unpublished (self);
@@ -79,7 +82,8 @@ dispatch_message (ConfabdBus *self,
 {
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  const char *room = channel + strlen (CHANNEL_PREFIX);
+  gboolean sessions = g_str_equal (channel, SESSIONS_CHANNEL);
+  const char *room = sessions ? "" : channel + strlen (CHANNEL_PREFIX);
   JsonObject *message;
   JsonObject *frame;
   const char *from = NULL;
@@ -104,7 +108,7 @@ dispatch_message (ConfabdBus *self,
             ? json_object_get_object_member (message, "frame") : NULL;
   if (!confab_protocol_get_string (message, "from", FALSE, &from, NULL) ||
       !confab_protocol_get_string (message, "kind", TRUE, &kind_name, NULL) ||
-      frame == NULL || *room == '\0')
+      frame == NULL || (*room == '\0') != sessions)
     {
       g_message ("Ignoring a message without sender or frame on %s", channel);
       return;
@@ -112,7 +116,19 @@ dispatch_message (ConfabdBus *self,
   if (g_str_equal (from, self->instance_id))
     return;
 
-  if (g_strcmp0 (kind_name, "event") == 0)
+  if (sessions)
+    {
+      const char *hash = NULL;
+
+      if (g_strcmp0 (kind_name, "revoke") != 0 ||
+          !confab_protocol_get_string (frame, "session", FALSE, &hash, NULL))
+        {
+          g_message ("Ignoring a malformed message on %s", channel);
+          return;
+        }
+      kind = CONFABD_BUS_REVOKE;
+    }
+  else if (g_strcmp0 (kind_name, "event") == 0)
     kind = CONFABD_BUS_EVENT;
   else if (g_strcmp0 (kind_name, "relay") == 0)
     kind = CONFABD_BUS_RELAY;
@@ -143,7 +159,8 @@ _confabd_bus_on_subscribed_reply (redisAsyncContext *context,
     return;
 
   type = reply->element[0]->str;
-  if (g_str_equal (type, "psubscribe"))
+  if (g_str_equal (type, "psubscribe") && reply->element[1]->type == REDIS_REPLY_STRING &&
+      g_str_has_prefix (reply->element[1]->str, CHANNEL_PREFIX))
     {
       self->subscribed = TRUE;
       g_message ("Redis: subscribed to %s* as instance %s", CHANNEL_PREFIX, self->instance_id);
@@ -152,7 +169,8 @@ _confabd_bus_on_subscribed_reply (redisAsyncContext *context,
   else if (g_str_equal (type, "pmessage") && reply->elements == 4 &&
            reply->element[2]->type == REDIS_REPLY_STRING &&
            reply->element[3]->type == REDIS_REPLY_STRING &&
-           g_str_has_prefix (reply->element[2]->str, CHANNEL_PREFIX))
+           (g_str_has_prefix (reply->element[2]->str, CHANNEL_PREFIX) ||
+            g_str_equal (reply->element[2]->str, SESSIONS_CHANNEL)))
     dispatch_message (self, reply->element[2]->str, reply->element[3]->str,
                       reply->element[3]->len);
 }
@@ -296,6 +314,41 @@ confabd_bus_publish (ConfabdBus     *self,
       return;
     }
   send_publication (self, publication);
+}
+
+void
+confabd_bus_publish_revocation (ConfabdBus *self,
+                                const char *token_hash)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (CONFABD_IS_BUS (self));
+  g_return_if_fail (token_hash != NULL);
+
+  if (self->pub == NULL || !self->pub->up)
+    {
+      g_message ("Redis is down: a revoked session stays connected on other instances "
+                 "until they reconnect");
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "from");
+  json_builder_add_string_value (builder, self->instance_id);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, "revoke");
+  json_builder_set_member_name (builder, "frame");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "session");
+  json_builder_add_string_value (builder, token_hash);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  text = confab_protocol_to_string (node);
+  redisAsyncCommand (self->pub->context, NULL, NULL, "PUBLISH %s %b", SESSIONS_CHANNEL,
+                     text, strlen (text));
 }
 
 /* ---- Commands */

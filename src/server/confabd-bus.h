@@ -22,6 +22,7 @@ typedef enum
 {
   CONFABD_BUS_EVENT,   /* a stored event frame ("type": "event", with its seq) */
   CONFABD_BUS_RELAY,   /* a live frame for the room's sockets (stream.delta, typing, presence) */
+  CONFABD_BUS_REVOKE,  /* {"session": SHA-256 of a token}: a session ended (room "") */
 } ConfabdBusKind;
 
 #define CONFABD_TYPE_BUS (confabd_bus_get_type ())
@@ -42,6 +43,13 @@ void        confabd_bus_publish         (ConfabdBus      *self,
                                          ConfabdBusKind   kind,
                                          const char      *room,
                                          JsonNode        *frame);
+
+/* Tells the other instances that the session of @token_hash (the hex
+ * SHA-256 stored for it, never the token) was revoked, so that they close
+ * its connections. Dropped while Redis is unreachable: the session is gone
+ * from the store, so such a connection is refused when it reconnects. */
+void        confabd_bus_publish_revocation (ConfabdBus   *self,
+                                            const char   *token_hash);
 
 /* Signals:
  *   "message" (ConfabdBusKind kind, const char *room, const char *from,

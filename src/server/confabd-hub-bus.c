@@ -418,7 +418,14 @@ bus_message_cb (ConfabdBus     *bus,
   BusItem *item;
 
   (void) bus;
-  if (self->shutting_down || !g_hash_table_contains (self->rooms, room))
+  if (self->shutting_down)
+    return;
+  if (kind == CONFABD_BUS_REVOKE)
+    {
+      _confabd_hub_revoke_local (self, json_object_get_string_member (frame, "session"), NULL);
+      return;
+    }
+  if (!g_hash_table_contains (self->rooms, room))
     return;
 
   item = g_new0 (BusItem, 1);

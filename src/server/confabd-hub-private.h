@@ -133,6 +133,11 @@ void         _confabd_hub_own_stream        (ConfabdHub            *self,
  * replies of instances that went away ended as interrupted. */
 void         _confabd_hub_heartbeat         (ConfabdHub            *self);
 
+/* Closes this instance's connections of the session, but @except. */
+void         _confabd_hub_revoke_local      (ConfabdHub            *self,
+                                             const char            *token_hash,
+                                             ConfabdConnection     *except);
+
 /* confabd-hub-bus.c */
 /* Drops what the bus brought and was not handled yet (shutting down). */
 void         _confabd_hub_clear_bus_queue   (ConfabdHub            *self);

@@ -811,14 +811,11 @@ confabd_hub_sign_out (ConfabdHub        *self,
 }
 
 void
-confabd_hub_revoke_session (ConfabdHub        *self,
-                            const char        *token_hash,
-                            ConfabdConnection *except)
+_confabd_hub_revoke_local (ConfabdHub        *self,
+                           const char        *token_hash,
+                           ConfabdConnection *except)
 {
   g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
-
-  g_return_if_fail (CONFABD_IS_HUB (self));
-  g_return_if_fail (token_hash != NULL);
 
   /* Closing may drop connections from the hub's array. */
   for (guint i = 0; i < self->connections->len; i++)
@@ -831,6 +828,20 @@ confabd_hub_revoke_session (ConfabdHub        *self,
           g_strcmp0 (confabd_connection_get_token_hash (connection), token_hash) == 0)
         confabd_connection_revoke (connection);
     }
+}
+
+void
+confabd_hub_revoke_session (ConfabdHub        *self,
+                            const char        *token_hash,
+                            ConfabdConnection *except)
+{
+  g_return_if_fail (CONFABD_IS_HUB (self));
+  g_return_if_fail (token_hash != NULL);
+
+  _confabd_hub_revoke_local (self, token_hash, except);
+  /* And on the other instances (finding 8 in docs/security.md). */
+  if (self->bus != NULL)
+    confabd_bus_publish_revocation (self->bus, token_hash);
 }
 
 /* ---- Start and stop */

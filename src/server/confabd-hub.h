@@ -53,9 +53,10 @@ void             confabd_hub_handle_frame       (ConfabdHub        *self,
  * its open replies are stored as interrupted. */
 void             confabd_hub_sign_out           (ConfabdHub        *self,
                                                  ConfabdConnection *connection);
-/* A session was revoked (logout on @except): every other connection of
- * this instance signed in with it is closed (1008); reconnecting, its
- * client finds the token refused. */
+/* A session was revoked (logout on @except): every other connection
+ * signed in with it is closed (1008), on this instance and, through the
+ * Redis bus, on the others; reconnecting, its client finds the token
+ * refused. */
 void             confabd_hub_revoke_session     (ConfabdHub        *self,
                                                  const char        *token_hash,
                                                  ConfabdConnection *except);

@@ -310,6 +310,42 @@ test_redis_restart (Fixture       *fixture,
   confabd_test_assert_quiet (bob, 300);
 }
 
+/* A logout on instance A closes the connections of that session on B
+ * too (through the bus), and only those. */
+static void
+test_revocation (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(ConfabdTestClient) ada = NULL;
+  g_autoptr(ConfabdTestClient) bob = NULL;
+  g_autoptr(ConfabdTestClient) thief = NULL;
+  g_autoptr(ConfabdTestClient) again = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *token = NULL;
+  g_auto(ConfabdTestRoom) room = { 0 };
+
+  if (g_test_failed () || fixture->proxy == NULL)
+    return;
+
+  confabd_test_cluster_pair (fixture, &ada, &bob, &room, &token);
+  thief = confabd_test_client_new (fixture->daemons[1]->uri, "thief on B");
+  confabd_test_client_auth (thief, token);
+  answer = confabd_test_client_join (thief, room.room, 0, NULL);
+  confabd_test_client_clear (thief);
+
+  g_clear_pointer (&answer, json_object_unref);
+  answer = confabd_test_client_ok (ada, "ack", "{'type':'logout'}");
+  g_assert_cmpuint (confabd_test_client_wait_closed (thief), ==, 1008);
+
+  /* Bob's session on B is another one, and the token is refused there. */
+  confabd_test_client_ping (bob);
+  again = confabd_test_client_new (fixture->daemons[1]->uri, "again on B");
+  g_clear_pointer (&answer, json_object_unref);
+  answer = confabd_test_client_fails (again, "expired", "{'type':'auth','token':'%s'}", token);
+  for (guint i = 0; i < CONFABD_TEST_N_INSTANCES; i++)
+    confabd_test_daemon_assert_healthy (fixture->daemons[i]);
+}
+
 /* Garbage on the Redis bus (a stray publisher, a broken instance) is
  * ignored by every instance: no crash, no critical (the tests run confabd
  * with fatal criticals and warnings), no leak (the ASan run checks the
@@ -348,7 +384,12 @@ test_bus_garbage (Fixture       *fixture,
   garbage[G_N_ELEMENTS (garbage) - 1] = deep->str;
   channel = g_strconcat ("confab:room:", room.room, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (garbage); i++)
-    confabd_test_redis_cli ("publish", channel, garbage[i], NULL);
+    {
+      confabd_test_redis_cli ("publish", channel, garbage[i], NULL);
+      confabd_test_redis_cli ("publish", "confab:sessions", garbage[i], NULL);
+    }
+  confabd_test_redis_cli ("publish", "confab:sessions",
+                          "{\"from\":\"x\",\"kind\":\"revoke\",\"frame\":{\"session\":7}}", NULL);
 
   /* Both instances still up, and the room live across them. */
   for (guint i = 0; i < CONFABD_TEST_N_INSTANCES; i++)
@@ -447,6 +488,7 @@ main (int   argc,
   SCALE_TEST_ADD ("redis-restart", test_redis_restart);
   SCALE_TEST_ADD ("postgres-down", test_postgres_down);
   SCALE_TEST_ADD ("bus-garbage", test_bus_garbage);
+  SCALE_TEST_ADD ("revocation", test_revocation);
 
   status = g_test_run ();
   confabd_test_cluster_finish ();
