@@ -1,7 +1,8 @@
 /* confabd-bus.c: Redis publish/subscribe between confabd instances
  *
  * Two hiredis asynchronous connections on the GLib main loop
- * (confabd-bus-link.c): one subscribed to "confab:room:*", one for PUBLISH
+ * (confabd-bus-link.c): one subscribed to "confab:room:*" and
+ * "confab:sessions", one for PUBLISH
  * and the other commands (a subscribed connection can send nothing else).
  *
  * A message is {"from": INSTANCE, "kind": "event"|"relay", "frame": {…}} on
