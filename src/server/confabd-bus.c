@@ -2,8 +2,8 @@
  *
  * Two hiredis asynchronous connections on the GLib main loop
  * (confabd-bus-link.c): one subscribed to "confab:room:*" and
- * "confab:sessions", one for PUBLISH
- * and the other commands (a subscribed connection can send nothing else).
+ * "confab:sessions", one for PUBLISH and the other commands (a subscribed
+ * connection can send nothing else).
  *
  * A message is {"from": INSTANCE, "kind": "event"|"relay", "frame": {…}} on
  * "confab:room:ROOM", or {"from", "kind": "revoke", "frame": {"session":
