@@ -50,7 +50,8 @@ void             confabd_accounts_register_async  (ConfabdAccounts      *self,
 ConfabdSession  *confabd_accounts_register_finish (ConfabdAccounts      *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
-/* @address: the client's IP address, for the per-address rate limit. */
+/* @address: the client's address as the per-address rate limit counts
+ * it (confabd_address_limit_key: an IPv6 client by its /64). */
 void             confabd_accounts_login_async     (ConfabdAccounts      *self,
                                                    const char           *user,
                                                    const char           *password,

@@ -19,6 +19,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "confab-protocol.h"
+#include "confabd-address.h"
 #include "confabd-connection.h"
 #include "confabd-coroutine.h"
 #include "confabd-hub.h"
@@ -40,6 +41,7 @@ struct _ConfabdConnection
   SoupWebsocketConnection *websocket;
   char                    *peer;         /* ADDR:PORT */
   char                    *address;      /* ADDR */
+  char                    *limit_key;    /* ADDR, or its /64: confabd_address_limit_key */
   GCancellable            *cancellable;
 
   /* The session, once signed in */
@@ -396,7 +398,7 @@ handle_sign_in (ConfabdConnection *self,
     confabd_accounts_register_async (accounts, user, password, self->cancellable,
                                      sign_in_done_cb, data);
   else
-    confabd_accounts_login_async (accounts, user, password, self->address, self->cancellable,
+    confabd_accounts_login_async (accounts, user, password, self->limit_key, self->cancellable,
                                   sign_in_done_cb, data);
 }
 
@@ -696,6 +698,7 @@ confabd_connection_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_free (self->peer);
   g_free (self->address);
+  g_free (self->limit_key);
   g_free (self->user);
   g_free (self->token_hash);
 
@@ -745,12 +748,14 @@ confabd_connection_new (ConfabdHub              *hub,
       GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (peer);
 
       self->address = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+      self->limit_key = confabd_address_limit_key (g_inet_socket_address_get_address (inet));
       self->peer = g_strdup_printf (strchr (self->address, ':') != NULL ? "[%s]:%u" : "%s:%u",
                                     self->address, g_inet_socket_address_get_port (inet));
     }
   else
     {
       self->address = g_strdup ("unknown");
+      self->limit_key = g_strdup ("unknown");
       self->peer = g_strdup ("unknown");
     }
 

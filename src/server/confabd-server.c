@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "confabd-address.h"
 #include "confabd-config.h"
 #include "confabd-connection.h"
 #include "confabd-hub.h"
@@ -183,7 +184,7 @@ count_connection (ConfabdServer *self,
       g_hash_table_contains (self->counted, object))
     return TRUE;
 
-  key = g_inet_address_to_string (address);
+  key = confabd_address_limit_key (address);
   count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, key)) + 1;
   g_hash_table_insert (self->per_address, g_strdup (key), GUINT_TO_POINTER (count));
   g_hash_table_insert (self->counted, object, g_strdup (key));

@@ -235,8 +235,39 @@ test_trusted_proxy (void)
   frame = confabd_test_client_ok (other, "session", "{'type':'login','user':'ada',"
                                   "'password':'%s'}", CONFABD_TEST_PASSWORD);
 
+  /* IPv6 clients are limited by their /64: 20 failures, each from another
+   * address of it, and the whole /64 waits; the next /64 does not. */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *address = g_strdup_printf ("2001:db8::%x", i + 1);
+      g_autoptr(ConfabdTestClient) rotating = confabd_test_client_new_forwarded (daemon->uri,
+                                                                                 address,
+                                                                                 address);
+
+      json_object_unref (confabd_test_client_ok (rotating, "welcome",
+                                                 "{'type':'hello','version':1}"));
+      json_object_unref (confabd_test_client_fails (rotating, "unauthorized",
+                                                    "{'type':'login','user':'user%u',"
+                                                    "'password':'whatever1'}", i));
+    }
+  {
+    g_autoptr(ConfabdTestClient) same = confabd_test_client_new_forwarded (daemon->uri, "same /64",
+                                                                           "2001:db8::abcd");
+    g_autoptr(ConfabdTestClient) next = confabd_test_client_new_forwarded (daemon->uri, "next /64",
+                                                                           "2001:db8:0:1::1");
+
+    json_object_unref (confabd_test_client_ok (same, "welcome", "{'type':'hello','version':1}"));
+    json_object_unref (confabd_test_client_fails (same, "rate_limited",
+                                                  "{'type':'login','user':'ada',"
+                                                  "'password':'%s'}", CONFABD_TEST_PASSWORD));
+    json_object_unref (confabd_test_client_ok (next, "welcome", "{'type':'hello','version':1}"));
+    json_object_unref (confabd_test_client_ok (next, "session", "{'type':'login','user':'ada',"
+                                               "'password':'%s'}", CONFABD_TEST_PASSWORD));
+  }
+
   log = confabd_test_daemon_dup_log (daemon);
   g_assert_nonnull (strstr (log, "from 203.0.113.7"));
+  g_assert_nonnull (strstr (log, "from 2001:db8::/64"));
   g_assert_null (strstr (log, "from 198.51.100.1, "));
 
   g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);

@@ -9,7 +9,35 @@
 
 #include <glib/gstdio.h>
 
+#include "confabd-address.h"
 #include "confabd-config.h"
+
+/* The limits per address count an IPv6 client by its /64. */
+static void
+test_limit_key (void)
+{
+  const struct {
+    const char *address;
+    const char *key;
+  } cases[] = {
+    { "192.0.2.1", "192.0.2.1" },
+    { "::ffff:192.0.2.1", "192.0.2.1" },
+    { "2001:db8::1", "2001:db8::/64" },
+    { "2001:db8::ffff:ffff:ffff:ffff", "2001:db8::/64" },
+    { "2001:db8:0:1::1", "2001:db8:0:1::/64" },
+    { "2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64" },
+    { "fe80::1", "fe80::/64" },
+    { "::1", "::/64" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (cases[i].address);
+      g_autofree char *key = confabd_address_limit_key (address);
+
+      g_assert_cmpstr (key, ==, cases[i].key);
+    }
+}
 
 static void
 test_parse_listen (void)
@@ -190,6 +218,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/confabd/config/parse-listen", test_parse_listen);
+  g_test_add_func ("/confabd/config/limit-key", test_limit_key);
   g_test_add_func ("/confabd/config/defaults", test_defaults);
   g_test_add_func ("/confabd/config/load-and-merge", test_load_and_merge);
   g_test_add_func ("/confabd/config/finish-errors", test_finish_errors);

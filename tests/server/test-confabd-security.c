@@ -541,6 +541,29 @@ test_connections_per_address (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (first); i++)
     close_ws (first[i]);
+
+  /* IPv6 clients are counted by their /64: one host holds a whole /64,
+   * and would otherwise have 2^64 addresses to go round the limit. */
+  {
+    const char *same_64[] = { "2001:db8::1", "2001:db8::2", "2001:db8::ffff:1" };
+    SoupWebsocketConnection *six[G_N_ELEMENTS (same_64)];
+
+    for (guint i = 0; i < G_N_ELEMENTS (six); i++)
+      {
+        six[i] = open_ws (daemon->uri, NULL, same_64[i], &status);
+        g_assert_nonnull (six[i]);
+      }
+    g_assert_null (open_ws (daemon->uri, NULL, "2001:db8::99", &status));
+    g_assert_cmpuint (status, ==, 429);
+    /* The next /64 is someone else. */
+    ws = open_ws (daemon->uri, NULL, "2001:db8:0:1::1", &status);
+    g_assert_nonnull (ws);
+    assert_ws_works (ws);
+    close_ws (ws);
+    for (guint i = 0; i < G_N_ELEMENTS (six); i++)
+      close_ws (six[i]);
+  }
+
   confabd_test_daemon_assert_healthy (daemon);
   g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);
   confab_test_rm_rf (dir);
