@@ -111,6 +111,20 @@ close_ws (SoupWebsocketConnection *ws)
   g_object_unref (ws);
 }
 
+/* A WebSocket to @uri (for @forwarded_for through the proxy) opens and
+ * answers a ping; then it is closed. */
+static void
+assert_ws_serves (const char *uri,
+                  const char *forwarded_for)
+{
+  guint status = 0;
+  SoupWebsocketConnection *ws = open_ws (uri, NULL, forwarded_for, &status);
+
+  g_assert_nonnull (ws);
+  assert_ws_works (ws);
+  close_ws (ws);
+}
+
 /* Starts confabd with @args and @env; exits with an error expected. */
 static char *
 run_failing (const char * const *args)
@@ -409,7 +423,6 @@ test_tls (void)
   g_autofree char *plain_uri = NULL;
   g_autofree char *env = make_deadline_env (tls_handshake_deadline ());
   double deadline = tls_handshake_deadline ();
-  SoupWebsocketConnection *ws;
   guint status = 0;
   gint64 start;
   double closed;
@@ -439,10 +452,7 @@ test_tls (void)
   g_assert_true (g_str_has_prefix (daemon->uri, "https://"));
 
   /* wss:// works… */
-  ws = open_ws (daemon->uri, NULL, NULL, &status);
-  g_assert_nonnull (ws);
-  assert_ws_works (ws);
-  close_ws (ws);
+  assert_ws_serves (daemon->uri, NULL);
 
   /* …plain HTTP on the same port does not. */
   plain_uri = g_strdup_printf ("http://127.0.0.1:%u", daemon->port);
@@ -505,7 +515,6 @@ test_connections_per_address (void)
                          NULL };
   g_autoptr(ConfabdTestDaemon) daemon = confabd_test_daemon_start (dir, args, NULL);
   SoupWebsocketConnection *first[3];
-  SoupWebsocketConnection *ws;
   SoupWebsocketConnection *local[5];
   guint status = 0;
 
@@ -521,10 +530,7 @@ test_connections_per_address (void)
   g_assert_cmpuint (status, ==, 429);
 
   /* Another client of the proxy, and loopback clients, are not limited. */
-  ws = open_ws (daemon->uri, NULL, "203.0.113.10", &status);
-  g_assert_nonnull (ws);
-  assert_ws_works (ws);
-  close_ws (ws);
+  assert_ws_serves (daemon->uri, "203.0.113.10");
   for (guint i = 0; i < G_N_ELEMENTS (local); i++)
     {
       local[i] = open_ws (daemon->uri, NULL, NULL, &status);
@@ -556,10 +562,7 @@ test_connections_per_address (void)
     g_assert_null (open_ws (daemon->uri, NULL, "2001:db8::99", &status));
     g_assert_cmpuint (status, ==, 429);
     /* The next /64 is someone else. */
-    ws = open_ws (daemon->uri, NULL, "2001:db8:0:1::1", &status);
-    g_assert_nonnull (ws);
-    assert_ws_works (ws);
-    close_ws (ws);
+    assert_ws_serves (daemon->uri, "2001:db8:0:1::1");
     for (guint i = 0; i < G_N_ELEMENTS (six); i++)
       close_ws (six[i]);
   }
@@ -580,8 +583,6 @@ test_reset_before_request (void)
   g_autofree char *dir = confab_test_make_tmpdir ();
   g_autoptr(ConfabdTestDaemon) daemon = confabd_test_daemon_start (dir, NULL, NULL);
   g_autoptr(GUri) uri = g_uri_parse (daemon->uri, G_URI_FLAGS_NONE, NULL);
-  SoupWebsocketConnection *ws;
-  guint status = 0;
 
   /* Stopped, confabd cannot accept them before they are reset: the kernel
    * queues them, then marks them reset. */
@@ -599,10 +600,7 @@ test_reset_before_request (void)
     }
   confabd_test_daemon_resume (daemon);
 
-  ws = open_ws (daemon->uri, NULL, NULL, &status);
-  g_assert_nonnull (ws);
-  assert_ws_works (ws);
-  close_ws (ws);
+  assert_ws_serves (daemon->uri, NULL);
   confabd_test_daemon_assert_healthy (daemon);
   g_assert_cmpint (confabd_test_daemon_stop (daemon, SIGTERM), ==, 0);
   confab_test_rm_rf (dir);
