@@ -264,15 +264,30 @@ flush_unpublished (ConfabdBus *self)
     }
 }
 
+/* A bus message, {"from": this instance, "kind": @kind, "frame": @frame},
+ * as it goes on the wire. */
+static char *
+message_text (ConfabdBus *self,
+              const char *kind,
+              JsonNode   *frame)
+{
+  JsonObject *message = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), message);
+
+  json_object_unref (message);
+  json_object_set_string_member (message, "from", self->instance_id);
+  json_object_set_string_member (message, "kind", kind);
+  json_object_set_member (message, "frame", json_node_copy (frame));
+  return confab_protocol_to_string (node);
+}
+
 void
 confabd_bus_publish (ConfabdBus     *self,
                      ConfabdBusKind  kind,
                      const char     *room,
                      JsonNode       *frame)
 {
-  g_autoptr(JsonNode) node = NULL;
   Publication *publication;
-  JsonObject *message;
 
   g_return_if_fail (CONFABD_IS_BUS (self));
   g_return_if_fail (room != NULL && frame != NULL);
@@ -281,17 +296,10 @@ confabd_bus_publish (ConfabdBus     *self,
   if ((self->pub == NULL || !self->pub->up) && kind == CONFABD_BUS_RELAY)
     return;
 
-  message = json_object_new ();
-  node = json_node_init_object (json_node_alloc (), message);
-  json_object_unref (message);
-  json_object_set_string_member (message, "from", self->instance_id);
-  json_object_set_string_member (message, "kind", kind == CONFABD_BUS_EVENT ? "event" : "relay");
-  json_object_set_member (message, "frame", json_node_copy (frame));
-
   publication = g_new0 (Publication, 1);
   publication->bus = self;
   publication->room = g_strdup (room);
-  publication->text = confab_protocol_to_string (node);
+  publication->text = message_text (self, kind == CONFABD_BUS_EVENT ? "event" : "relay", frame);
   if (kind == CONFABD_BUS_EVENT)
     publication->seq = MAX (1, json_object_get_int_member_with_default (json_node_get_object (frame),
                                                                         "seq", 1));
@@ -321,8 +329,8 @@ void
 confabd_bus_publish_revocation (ConfabdBus *self,
                                 const char *token_hash)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
+  JsonObject *session;
+  g_autoptr(JsonNode) frame = NULL;
   g_autofree char *text = NULL;
 
   g_return_if_fail (CONFABD_IS_BUS (self));
@@ -335,19 +343,11 @@ confabd_bus_publish_revocation (ConfabdBus *self,
       return;
     }
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "from");
-  json_builder_add_string_value (builder, self->instance_id);
-  json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, "revoke");
-  json_builder_set_member_name (builder, "frame");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "session");
-  json_builder_add_string_value (builder, token_hash);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  text = confab_protocol_to_string (node);
+  session = json_object_new ();
+  frame = json_node_init_object (json_node_alloc (), session);
+  json_object_unref (session);
+  json_object_set_string_member (session, "session", token_hash);
+  text = message_text (self, "revoke", frame);
   redisAsyncCommand (self->pub->context, NULL, NULL, "PUBLISH %s %b", SESSIONS_CHANNEL,
                      text, strlen (text));
 }
